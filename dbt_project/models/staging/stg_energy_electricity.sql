@@ -1,0 +1,1 @@
+{{ energy_long(source('raw', 'energy_electricity'), 'electricity') }}

@@ -1,0 +1,1 @@
+select * from {{ source('geography', 'lsoa11_lookup') }}

@@ -1,0 +1,1 @@
+"""Dagster assets wrapping the platform's plain-Python stages."""

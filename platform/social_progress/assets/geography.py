@@ -1,0 +1,152 @@
+"""Geography reference assets: the borough's boundaries of each vintage and its lookups.
+
+Why: every indicator is reported on LSOAs, on the 17 pre-2022 wards, on the 19 current
+wards and on the borough. These assets build those areas once, from the landed boundary
+files, in EPSG:27700, and write them to the warehouse's `geography` schema where dbt and
+the publish step read them. The spatial logic lives in `social_progress.geography`.
+"""
+
+import geopandas as gpd
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from social_progress.borough import load_area_config
+from social_progress.geography import boundaries
+from social_progress.settings import get_settings
+from social_progress.warehouse import read_table, replace_table
+
+GROUP = "geography"
+OWNER = ["insight@lbbd.example.gov.uk"]
+
+
+def _raw_geoframe(table: str) -> gpd.GeoDataFrame:
+    """A landed boundary table (geometry as WKT plus its CRS) back as a GeoDataFrame."""
+    df = read_table(get_settings().duckdb_path, f'SELECT * FROM raw."{table}"')
+    crs = df["_crs"].dropna().unique()
+    if len(crs) != 1:
+        raise boundaries.BoundaryError(f"raw.{table}: expected one CRS, found {list(crs)}")
+    geom = gpd.GeoSeries.from_wkt(df.pop("geometry_wkt"), crs=crs[0])
+    return gpd.GeoDataFrame(df.drop(columns=["_crs"]), geometry=geom, crs=crs[0]).to_crs(boundaries.BNG)
+
+
+def _frame_columns(gdf: gpd.GeoDataFrame, columns: dict[str, str]) -> gpd.GeoDataFrame:
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise boundaries.BoundaryError(f"boundary table lacks column(s) {missing}")
+    return gdf[[*columns, "geometry"]].rename(columns=columns)
+
+
+def _store(name: str, gdf: gpd.GeoDataFrame) -> int:
+    out = pd.DataFrame(gdf.drop(columns="geometry"))
+    out["geometry_wkt"] = gdf.geometry.to_wkt(rounding_precision=2)  # 1 cm in EPSG:27700
+    return replace_table(get_settings().duckdb_path, "geography", name, out)
+
+
+def _load(name: str) -> gpd.GeoDataFrame:
+    df = read_table(get_settings().duckdb_path, f'SELECT * FROM geography."{name}"')
+    return gpd.GeoDataFrame(df.drop(columns="geometry_wkt"), geometry=gpd.GeoSeries.from_wkt(df["geometry_wkt"]), crs=boundaries.BNG)
+
+
+def _borough_code() -> str:
+    return load_area_config(get_settings().areas_path).borough.code
+
+
+def _result(name: str, gdf: pd.DataFrame, **extra) -> MaterializeResult:
+    meta = {"rows": MetadataValue.int(len(gdf)), "table": MetadataValue.text(f"geography.{name}")}
+    if isinstance(gdf, gpd.GeoDataFrame):
+        meta["area_km2"] = MetadataValue.float(round(float(gdf.geometry.area.sum()) / 1e6, 3))
+    meta.update({k: (MetadataValue.int(v) if isinstance(v, int) else MetadataValue.text(str(v))) for k, v in extra.items()})
+    return MaterializeResult(metadata=meta)
+
+
+@asset(key=AssetKey(["geography", "lsoa11_boundaries"]), deps=[AssetKey(["raw", "lsoa11_boundaries"])], group_name=GROUP, owners=OWNER,
+       description="LSOA 2011 polygons of the borough (EPSG:27700).")
+def lsoa11_boundaries() -> MaterializeResult:
+    g = _frame_columns(_raw_geoframe("lsoa11_boundaries"), {"LSOA11CD": "lsoa11_code", "LSOA11NM": "lsoa11_name", "LAD11CD": "lad_code"})
+    g = g[g["lad_code"] == _borough_code()].sort_values("lsoa11_code", ignore_index=True)
+    _store("lsoa11_boundaries", g)
+    return _result("lsoa11_boundaries", g)
+
+
+@asset(key=AssetKey(["geography", "lsoa21_boundaries"]), deps=[AssetKey(["raw", "lsoa21_boundaries"])], group_name=GROUP, owners=OWNER,
+       description="LSOA 2021 polygons of the borough (EPSG:27700).")
+def lsoa21_boundaries() -> MaterializeResult:
+    g = _frame_columns(_raw_geoframe("lsoa21_boundaries"), {"LSOA21CD": "lsoa21_code", "LSOA21NM": "lsoa21_name", "LAD22CD": "lad_code"})
+    g = g[g["lad_code"] == _borough_code()].sort_values("lsoa21_code", ignore_index=True)
+    _store("lsoa21_boundaries", g)
+    return _result("lsoa21_boundaries", g)
+
+
+@asset(key=AssetKey(["geography", "ward22_boundaries"]), deps=[AssetKey(["raw", "ward22_boundaries"])], group_name=GROUP, owners=OWNER,
+       description="The borough's current wards (boundaries from May 2022).")
+def ward22_boundaries() -> MaterializeResult:
+    g = _frame_columns(_raw_geoframe("ward22_boundaries"), {"WD25CD": "ward22_code", "WD25NM": "ward22_name", "LAD25CD": "lad_code"})
+    g = g[g["lad_code"] == _borough_code()].sort_values("ward22_code", ignore_index=True)
+    _store("ward22_boundaries", g)
+    return _result("ward22_boundaries", g)
+
+
+@asset(key=AssetKey(["geography", "ward19_boundaries"]),
+       deps=[AssetKey(["geography", "lsoa11_boundaries"]), AssetKey(["raw", "lsoa11_ward19_lookup"])], group_name=GROUP, owners=OWNER,
+       description="The borough's pre-2022 wards, dissolved from LSOA 2011 polygons by the official ONS LSOA11 -> ward 2019 lookup.")
+def ward19_boundaries() -> MaterializeResult:
+    lookup = read_table(get_settings().duckdb_path, 'SELECT * FROM raw."lsoa11_ward19_lookup"')
+    g = boundaries.build_wards19(_load("lsoa11_boundaries"), lookup)
+    _store("ward19_boundaries", g)
+    return _result("ward19_boundaries", g)
+
+
+@asset(key=AssetKey(["geography", "borough_boundary"]), deps=[AssetKey(["raw", "borough_boundaries"])], group_name=GROUP, owners=OWNER,
+       description="The borough's outline.")
+def borough_boundary() -> MaterializeResult:
+    g = _frame_columns(_raw_geoframe("borough_boundaries"), {"LAD22CD": "lad_code", "LAD22NM": "lad_name"})
+    g = g[g["lad_code"] == _borough_code()].reset_index(drop=True)
+    if len(g) != 1:
+        raise boundaries.BoundaryError(f"borough {_borough_code()} not found in raw.borough_boundaries")
+    _store("borough_boundary", g)
+    return _result("borough_boundary", g)
+
+
+@asset(key=AssetKey(["geography", "lsoa11_lookup"]),
+       deps=[AssetKey(["geography", n]) for n in ("lsoa11_boundaries", "ward19_boundaries", "ward22_boundaries")] + [AssetKey(["raw", "lsoa11_ward19_lookup"])],
+       group_name=GROUP, owners=OWNER,
+       description="Each LSOA 2011 with its pre-2022 ward (official lookup), its current ward (best fit by area: "
+                   "the 2022 wards do not nest LSOAs) and its centroid in EPSG:27700.")
+def lsoa11_lookup(context: AssetExecutionContext) -> MaterializeResult:
+    lsoa = _load("lsoa11_boundaries")
+    lookup = read_table(get_settings().duckdb_path, 'SELECT "LSOA11CD" AS lsoa11_code, "WD19CD" AS ward19_code FROM raw."lsoa11_ward19_lookup"')
+    fit = boundaries.best_fit(lsoa, "lsoa11_code", _load("ward22_boundaries"), "ward22_code").rename(columns={"share": "ward22_share"})
+    out = lsoa[["lsoa11_code", "lsoa11_name", "lad_code"]].merge(lookup, on="lsoa11_code", how="left").merge(fit, on="lsoa11_code", how="left")
+    cent = lsoa.geometry.representative_point()
+    out["centroid_x"], out["centroid_y"] = cent.x.round(1).to_numpy(), cent.y.round(1).to_numpy()
+    missing = out[out["ward19_code"].isna() | out["ward22_code"].isna()]
+    if len(missing):
+        raise boundaries.BoundaryError(f"{len(missing)} LSOA 2011 without a ward, e.g. {missing['lsoa11_code'].iloc[0]}")
+    replace_table(get_settings().duckdb_path, "geography", "lsoa11_lookup", out.sort_values("lsoa11_code", ignore_index=True))
+    split = int((out["ward22_share"] < 0.99).sum())
+    context.log.info(f"{len(out)} LSOA 2011; {split} straddle a 2022 ward boundary (best fit share < 99%)")
+    return _result("lsoa11_lookup", out, lsoas_split_between_wards=split,
+                   smallest_best_fit_share=f"{out['ward22_share'].min():.3f}")
+
+
+@asset(key=AssetKey(["geography", "areas"]),
+       deps=[AssetKey(["geography", n]) for n in ("lsoa11_boundaries", "lsoa21_boundaries", "ward19_boundaries", "ward22_boundaries", "borough_boundary")],
+       group_name=GROUP, owners=OWNER,
+       description="Every reporting area: code, name, level (lsoa / ward / borough) and boundary vintage.")
+def areas() -> MaterializeResult:
+    parts = [
+        (_load("lsoa11_boundaries"), "lsoa11_code", "lsoa11_name", "lsoa", "lsoa11"),
+        (_load("lsoa21_boundaries"), "lsoa21_code", "lsoa21_name", "lsoa", "lsoa21"),
+        (_load("ward19_boundaries"), "ward19_code", "ward19_name", "ward", "ward19"),
+        (_load("ward22_boundaries"), "ward22_code", "ward22_name", "ward", "ward22"),
+        (_load("borough_boundary"), "lad_code", "lad_name", "borough", "lad"),
+    ]
+    frames = [pd.DataFrame({"area_code": g[c], "area_name": g[n], "area_level": lvl, "boundary": b, "lad_code": g["lad_code"]})
+              for g, c, n, lvl, b in parts]
+    out = pd.concat(frames, ignore_index=True).sort_values(["boundary", "area_code"], ignore_index=True)
+    replace_table(get_settings().duckdb_path, "geography", "areas", out)
+    counts = out.groupby("boundary").size().to_dict()
+    return _result("areas", out, **{f"n_{k}": int(v) for k, v in counts.items()})
+
+
+geography_assets = [lsoa11_boundaries, lsoa21_boundaries, ward22_boundaries, ward19_boundaries, borough_boundary, lsoa11_lookup, areas]

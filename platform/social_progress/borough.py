@@ -1,0 +1,69 @@
+"""The deployment's borough, comparators and index years (catalogue/areas.yml).
+
+Why: the same platform serves any London borough; everything borough-specific is read
+from this one small file rather than written into code or SQL.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+
+class Person(BaseModel):
+    name: str
+    email: str
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"{v!r} is not an email address")
+        return v
+
+
+class Borough(BaseModel):
+    code: str
+    name: str
+
+    @field_validator("code")
+    @classmethod
+    def _gss(cls, v: str) -> str:
+        if not re.fullmatch(r"E09\d{6}", v):
+            raise ValueError(f"{v!r} is not a London borough GSS code (E09 + 6 digits)")
+        return v
+
+
+class IndexYears(BaseModel):
+    first_year: int = Field(ge=2000, le=2100)
+    last_year: int = Field(ge=2000, le=2100)
+    max_carry_forward_years: int = Field(default=4, ge=0, le=20)
+
+
+class AreaConfig(BaseModel):
+    borough: Borough
+    comparators: list[str] = []
+    index: IndexYears
+    index_owner: Person
+
+
+class AreaConfigError(ValueError):
+    pass
+
+
+def load_area_config(path: Path) -> AreaConfig:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AreaConfigError(f"{path}: file not found") from None
+    try:
+        cfg = AreaConfig.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise AreaConfigError(f"{path}: field '{field}': {first['msg']}") from None
+    if cfg.index.first_year > cfg.index.last_year:
+        raise AreaConfigError(f"{path}: field 'index.first_year' is after 'index.last_year'")
+    return cfg
