@@ -40,6 +40,8 @@ class IndexYears(BaseModel):
     first_year: int = Field(ge=2000, le=2100)
     last_year: int = Field(ge=2000, le=2100)
     max_carry_forward_years: int = Field(default=4, ge=0, le=20)
+    # equal: the same weight for each indicator of a component; pca: principal-component weights.
+    weighting: str = Field(default="equal", pattern="^(equal|pca)$")
 
 
 class AreaConfig(BaseModel):

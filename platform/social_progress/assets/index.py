@@ -1,0 +1,105 @@
+"""Marts the index is computed from, and the index itself.
+
+`indicator_values` stacks every indicator model listed in the dbt manifest; `index_scores`
+scores them with `social_progress.index` for every LSOA, ward (both vintages) and the
+borough, for every year the data supports.
+"""
+import json
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from social_progress.borough import load_area_config
+from social_progress.index import Framework, IndexOptions, compute_index
+from social_progress.index_years import carry_forward, supported_years
+from social_progress.settings import get_settings
+from social_progress.transform.assets import MANIFEST, translator
+from social_progress.transform.project import indicator_models
+from social_progress.warehouse import connect, read_table, replace_table
+
+INDICATOR_KEYS = [translator.get_asset_key(n) for n in indicator_models(MANIFEST)]
+VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value", "unit", "period"]
+INDEX_OWNER = load_area_config(get_settings().areas_path).index_owner.email
+
+
+@asset(key=AssetKey(["marts", "indicator_values"]), deps=INDICATOR_KEYS, group_name="marts", owners=[INDEX_OWNER],
+       pool="warehouse_writer",
+       description="Every index indicator's values at every level and year, stacked. The indicators are the "
+                   "models the dbt manifest tags `indicator`: adding a model adds it here.")
+def indicator_values(context: AssetExecutionContext) -> MaterializeResult:
+    names = [k.path[-1] for k in INDICATOR_KEYS]
+    cols = ", ".join(VALUE_COLUMNS)
+    union = " UNION ALL ".join(f'SELECT {cols} FROM indicators."{n}"' for n in names)
+    with connect(get_settings().duckdb_path) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        con.execute(f"CREATE OR REPLACE TABLE marts.indicator_values AS {union} ORDER BY indicator_id, area_level, boundary, area_code, year")
+        counts = con.execute("SELECT indicator_id, count(*) FROM marts.indicator_values GROUP BY 1 ORDER BY 1").fetchall()
+    total = sum(n for _, n in counts)
+    context.log.info(f"{len(names)} indicators, {total} rows")
+    return MaterializeResult(metadata={"indicators": MetadataValue.int(len(names)), "rows": MetadataValue.int(total),
+                                       "rows_per_indicator": MetadataValue.json(dict(counts))})
+
+
+def load_framework(metadata: pd.DataFrame, weighting: str) -> Framework:
+    records = [dict(id=r.indicator_id, name=r.name, dimension=r.dimension, component=r.component, direction=r.direction,
+                    worst=float(r.worst), best=float(r.best), transform=r.transform or "none")
+               for r in metadata[metadata["in_index"]].itertuples()]
+    return Framework.from_records(records, weighting=weighting)
+
+
+def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, first_year: int,
+                         last_year: int, max_age: int, weighting: str) -> dict[str, pd.DataFrame]:
+    """The index for every area and supported year, as tables for the warehouse."""
+    framework = load_framework(metadata, weighting)
+    ids = framework.indicator_ids
+    values = values[values["indicator_id"].isin(ids)]
+    carried = carry_forward(values, list(range(first_year, last_year + 1)), max_age)
+    years = supported_years(carried, ids, list(range(first_year, last_year + 1)))
+    if not years:
+        raise ValueError(f"no year in {first_year}-{last_year} has every index indicator for the borough "
+                         f"(indicators: {', '.join(ids)})")
+    panel = carried[carried["index_year"].isin(years)]
+    engine_in = pd.DataFrame({"area_code": panel["area_code"], "area_level": panel["boundary"], "year": panel["index_year"],
+                              "indicator_id": panel["indicator_id"], "value": panel["value"]})
+    result = compute_index(engine_in, framework, IndexOptions(weight_level="lsoa11"))
+    scores = result.scores.rename(columns={"area_level": "boundary"})
+    level_of = areas.drop_duplicates("boundary").set_index("boundary")["area_level"]
+    scores.insert(1, "area_level", scores["boundary"].map(level_of))
+    names = areas.set_index(["boundary", "area_code"])["area_name"]
+    scores.insert(1, "area_name", [names.get((b, c)) for b, c in zip(scores["boundary"], scores["area_code"])])
+    provenance = panel[["indicator_id", "boundary", "area_code", "index_year", "value", "data_year", "period"]].rename(
+        columns={"indicator_id": "measure", "index_year": "year"})
+    scores = scores.merge(provenance.assign(measure_type="indicator"), on=["measure_type", "measure", "boundary", "area_code", "year"], how="left")
+    order = ["boundary", "area_code", "year", "measure_type", "measure"]
+    return {"index_scores": scores.sort_values(order, ignore_index=True),
+            "index_weights": result.weights, "index_diagnostics": result.diagnostics,
+            "index_years": pd.DataFrame({"year": years})}
+
+
+@asset(key=AssetKey(["marts", "index_scores"]),
+       deps=[AssetKey(["marts", "indicator_values"]), AssetKey(["marts", "indicator_metadata"]), AssetKey(["geography", "areas"])],
+       group_name="index", owners=[INDEX_OWNER], pool="warehouse_writer",
+       description="The Social Progress Index: indicator scores (0-100), the 12 components, 3 dimensions and the index "
+                   "for every LSOA, ward (17 pre-2022 and 19 current) and the borough, for every year the data supports.")
+def index_scores(context: AssetExecutionContext) -> MaterializeResult:
+    settings = get_settings()
+    cfg = load_area_config(settings.areas_path)
+    db = settings.duckdb_path
+    values = read_table(db, "SELECT * FROM marts.indicator_values")
+    metadata = read_table(db, "SELECT * FROM marts.indicator_metadata")
+    areas = read_table(db, "SELECT * FROM geography.areas WHERE boundary <> 'lsoa21'")
+    tables = compute_index_tables(values, metadata, areas, cfg.index.first_year, cfg.index.last_year,
+                                  cfg.index.max_carry_forward_years, cfg.index.weighting)
+    for name, frame in tables.items():
+        replace_table(db, "marts", name, frame)
+    s = tables["index_scores"]
+    years = tables["index_years"]["year"].tolist()
+    borough = s[(s["area_level"] == "borough") & (s["measure_type"] == "index")].set_index("year")["score"].round(2)
+    context.log.info(f"index for years {years}: borough {borough.to_dict()}")
+    return MaterializeResult(metadata={
+        "years": MetadataValue.text(", ".join(map(str, years))),
+        "rows": MetadataValue.int(len(s)),
+        "areas": MetadataValue.json(s.drop_duplicates(["boundary", "area_code"]).groupby("boundary").size().to_dict()),
+        "borough_index": MetadataValue.json({str(k): float(v) for k, v in borough.items()}),
+        "weighting": MetadataValue.text(cfg.index.weighting),
+    })

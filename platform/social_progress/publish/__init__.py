@@ -1,0 +1,1 @@
+"""Publication: immutable yearly releases written atomically."""

@@ -1,0 +1,89 @@
+"""Write a release folder atomically and never overwrite one.
+
+Why: residents and councillors cite a release; it must never change under them, and a
+failed or half-finished refresh must never be visible. Files are written into a hidden
+temporary folder beside the releases, then the folder is renamed into place (a rename
+within one file system is atomic). An identical release (same files, byte for byte) is
+not written twice; a different one for the same year becomes a revision (2021-r2) and
+`latest` points at the newest.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    status: str          # "published" or "unchanged"
+    fingerprint: str
+
+
+def fingerprint(files: dict[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return h.hexdigest()
+
+
+def folder_fingerprint(folder: Path) -> str:
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return fingerprint(files)
+
+
+def _candidates(releases: Path, year: int):
+    yield releases / str(year)
+    n = 2
+    while True:
+        yield releases / f"{year}-r{n}"
+        n += 1
+
+
+def publish(releases: Path, year: int, files: dict[str, bytes]) -> Published:
+    """Publish `files` (relative path -> bytes) as the release for `year`."""
+    releases = Path(releases)
+    releases.mkdir(parents=True, exist_ok=True)
+    fp = fingerprint(files)
+    for target in _candidates(releases, year):
+        if not target.exists():
+            break
+        if folder_fingerprint(target) == fp:
+            _point_latest(releases, target)
+            return Published(target, "unchanged", fp)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{year}-", dir=releases))
+    try:
+        for name, data in files.items():
+            dest = tmp / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with open(dest, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        os.rename(tmp, target)  # atomic; fails rather than replace if target appeared meanwhile
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_latest(releases, target)
+    return Published(target, "published", fp)
+
+
+def _point_latest(releases: Path, target: Path) -> None:
+    """Repoint `latest` at `target` atomically (a new symlink renamed over the old one)."""
+    link = releases / "latest"
+    tmp = releases / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target.name, tmp)
+    os.replace(tmp, link)
+
+
+def dumps_json(obj) -> bytes:
+    """Deterministic JSON: sorted keys, fixed separators, trailing newline."""
+    return (json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")

@@ -1,0 +1,1 @@
+"""Data-quality gates: Great Expectations suites (expectations/*.yml) run on DataFrames."""

@@ -1,0 +1,1 @@
+"""dbt wiring: the dbt project, its manifest and its models as Dagster assets."""
