@@ -1,0 +1,158 @@
+"""Dagster assets for the raw layer: one asset per catalogue source, plus cadence jobs.
+
+Why generated from the catalogue: adding a feed to sources.yml is the whole job of adding
+it to the platform; its asset, owner, licence and schedule follow. Each asset only calls
+`social_progress.ingest.ingest_source`, so what runs in Dagster is what the tests test,
+and its materialization carries the provenance a release needs (licence, attribution,
+content hash, landed copy) and says whether the input had changed.
+"""
+
+import re
+from collections import defaultdict
+
+import dagster as dg
+
+from social_progress.catalogue import Catalogue, FileReader, HttpReader, Source, SqlReader
+from social_progress.ingest import IngestError, ingest_source
+from social_progress.settings import get_settings
+
+GROUP = "ingest"
+
+# 06:00 London time, on the 2nd so month-end publications have landed.
+CADENCE_CRONS: dict[str, str] = {
+    "daily": "0 6 * * *",
+    "weekly": "0 6 * * 1",
+    "monthly": "0 6 2 * *",
+    "quarterly": "0 6 2 1,4,7,10 *",
+    "yearly": "0 6 2 4 *",
+}
+# Sources that are "irregular" (IMD every few years) or "once" (a census, a boundary set)
+# get a job to run by hand but no schedule: polling them would only ever say "unchanged".
+TIMEZONE = "Europe/London"
+
+
+def raw_key(source_id: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source_id])
+
+
+def build_ingest_assets(catalogue: Catalogue) -> list[dg.AssetsDefinition]:
+    return [_ingest_asset(source) for source in catalogue.sources]
+
+
+def build_source_schedules(
+    catalogue: Catalogue,
+) -> tuple[list, list[dg.ScheduleDefinition]]:
+    """One job per cadence present (ingest_<cadence>) and, for periodic cadences, a stopped schedule.
+
+    The jobs are asset jobs (`define_asset_job`), resolved when given to `Definitions`.
+    Schedules start STOPPED: turning on automatic ingestion is a decision for an operator.
+    """
+    by_cadence: dict[str, list[str]] = defaultdict(list)
+    for source in catalogue.sources:
+        by_cadence[source.cadence].append(source.id)
+    jobs, schedules = [], []
+    for cadence, ids in by_cadence.items():
+        job = dg.define_asset_job(
+            name=f"ingest_{cadence}",
+            selection=dg.AssetSelection.assets(*[raw_key(i) for i in ids]),
+            description=f"Ingest the {cadence} sources: {', '.join(ids)}.",
+            tags={"cadence": cadence},
+        )
+        jobs.append(job)
+        if cadence in CADENCE_CRONS:
+            schedules.append(dg.ScheduleDefinition(
+                name=f"ingest_{cadence}_schedule",
+                job=job,
+                cron_schedule=CADENCE_CRONS[cadence],
+                execution_timezone=TIMEZONE,
+                default_status=dg.DefaultScheduleStatus.STOPPED,
+                description=f"Check the {cadence} sources for new data ({CADENCE_CRONS[cadence]}, {TIMEZONE}).",
+            ))
+    return jobs, schedules
+
+
+def _ingest_asset(source: Source) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(source.id),
+        group_name=GROUP,
+        owners=[source.owner.email],
+        description=_description(source),
+        tags=_tags(source),
+        kinds={"duckdb", _reader_kind(source)},
+        metadata=_static_metadata(source),
+    )
+    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        try:
+            result = ingest_source(source, get_settings())
+        except IngestError as exc:
+            raise dg.Failure(description=str(exc), metadata={"source_id": source.id}) from exc
+        for note in result.notes:
+            context.log.info(note)
+        metadata = {
+            **_static_metadata(source),
+            "status": result.status,
+            "origin": result.origin,
+            "content_hash": result.content_hash,
+            "rows": dg.MetadataValue.int(result.rows),
+            "dagster/row_count": dg.MetadataValue.int(result.rows),
+            "columns": dg.MetadataValue.int(result.columns),
+            "landed_path": dg.MetadataValue.path(result.landed_path),
+            "table": dg.MetadataValue.text(result.table),
+            "seconds": dg.MetadataValue.float(round(result.seconds, 3)),
+        }
+        if result.notes:
+            metadata["notes"] = dg.MetadataValue.text("\n".join(result.notes))
+        if result.column_names:
+            metadata["dagster/column_schema"] = dg.TableSchema(
+                columns=[dg.TableColumn(name) for name in result.column_names])
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _asset
+
+
+def _description(source: Source) -> str:
+    text = f"{source.title}. Published by {source.publisher}; {source.licence.name}."
+    return f"{text}\n\n{source.description}" if source.description else text
+
+
+def _static_metadata(source: Source) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "publisher": source.publisher,
+        "licence": source.licence.name,
+        "attribution": source.licence.attribution,
+        "owner": f"{source.owner.name} <{source.owner.email}>",
+        "cadence": source.cadence,
+        "geography": f"{source.geography.level}" + (f" {source.geography.vintage}" if source.geography.vintage else ""),
+        "personal_data": source.personal_data,
+    }
+    if source.licence.url:
+        meta["licence_url"] = dg.MetadataValue.url(source.licence.url)
+    reader = source.reader
+    if isinstance(reader, FileReader):
+        meta["input"] = reader.path
+    elif isinstance(reader, HttpReader):
+        meta["input"] = dg.MetadataValue.url(reader.url)
+        if reader.fallback:
+            meta["fallback"] = reader.fallback
+    elif isinstance(reader, SqlReader):
+        meta["input"] = f"sql via ${reader.url_env}"
+    return meta
+
+
+def _tags(source: Source) -> dict[str, str]:
+    return {
+        "cadence": source.cadence,
+        "personal_data": str(source.personal_data).lower(),
+        "geography_level": source.geography.level,
+        "geography_vintage": _tag_value(source.geography.vintage or "none"),
+        "reader": _reader_kind(source),
+    }
+
+
+def _reader_kind(source: Source) -> str:
+    return source.reader.kind
+
+
+def _tag_value(value: str) -> str:
+    """Dagster tag values allow letters, digits, '-', '_' and '.', up to 63 characters."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", value)[:63]

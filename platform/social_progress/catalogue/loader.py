@@ -1,0 +1,142 @@
+"""Read `catalogue/sources.yml` into a `Catalogue`, or fail naming the entry and field at fault.
+
+Why: the catalogue is edited by hand; a message like "source 'crime' field 'reader.format':
+'cvs' is not one of csv, xlsx, geojson, shapefile" lets the editor fix it in one go, where a
+raw pydantic dump or a KeyError deep in the ingest would not. Every entry is checked and all
+problems are reported together, so one edit-run cycle fixes them all.
+"""
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import CatalogueError
+from .models import Catalogue, FileReader, HttpReader, Source
+
+_READER_KINDS = ("file", "http", "sql")
+
+
+def load_catalogue(path: Path | str, root: Path | str | None = None) -> Catalogue:
+    """Load and validate the catalogue at `path`.
+
+    `root` is the folder reader paths are relative to (default: the project root from
+    settings). Paths are checked to exist here, so a catalogue that loads can be ingested.
+    """
+    path = Path(path)
+    if root is None:
+        from social_progress.settings import get_settings
+
+        root = get_settings().project_root
+    root = Path(root)
+    label = _label(path, root)
+
+    if not path.exists():
+        raise CatalogueError(f"{label}: catalogue file not found")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{label}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{label}: not UTF-8 text at byte {exc.start}") from exc
+
+    entries = _entries(document, label)
+    problems: list[str] = []
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        name = _entry_name(entry, index)
+        if not isinstance(entry, dict):
+            problems.append(f"{label}: {name}: expected a mapping, got {type(entry).__name__}")
+            continue
+        try:
+            source = Source.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(f"{label}: {name} {_describe(err)}" for err in exc.errors())
+            continue
+        if source.id in seen:
+            problems.append(
+                f"{label}: {name} field 'id': duplicate id (first used by entry {seen[source.id]})"
+            )
+            continue
+        seen[source.id] = index
+        problems.extend(f"{label}: {name} {p}" for p in _path_problems(source, root))
+        sources.append(source)
+
+    if problems:
+        raise CatalogueError("\n".join(problems))
+    return Catalogue(path=label, sources=sources)
+
+
+def _label(path: Path, root: Path) -> str:
+    """The catalogue's path as shown in messages: relative to the root when inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _entries(document: Any, label: str) -> list[Any]:
+    if not isinstance(document, dict) or "sources" not in document:
+        raise CatalogueError(f"{label}: expected a mapping with a 'sources' list at the top")
+    unknown = set(document) - {"version", "sources"}
+    if unknown:
+        raise CatalogueError(f"{label}: unknown top-level key(s) {sorted(unknown)}")
+    entries = document["sources"]
+    if not isinstance(entries, list) or not entries:
+        raise CatalogueError(f"{label}: 'sources' must be a non-empty list")
+    return entries
+
+
+def _entry_name(entry: Any, index: int) -> str:
+    """Name an entry by id when it has a usable one, else by its position (0-based)."""
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"]:
+        return f"source {entry['id']!r}"
+    return f"source #{index}"
+
+
+def _describe(err: dict[str, Any]) -> str:
+    """Turn one pydantic error into "field 'a.b': what is wrong"."""
+    loc = list(err["loc"])
+    # A discriminated union puts the chosen tag in the location: ('reader', 'file', 'format').
+    if len(loc) >= 2 and loc[0] == "reader" and loc[1] in _READER_KINDS:
+        del loc[1]
+    field = ".".join(str(part) for part in loc) or "(entry)"
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        what = f"{value!r} is not one of {expected}"
+    elif kind == "missing":
+        what = "is required but missing"
+    elif kind == "extra_forbidden":
+        what = "is not a known field"
+    elif kind == "union_tag_invalid":
+        what = f"{ctx.get('tag')!r} is not one of {', '.join(_READER_KINDS)}"
+    elif kind == "union_tag_not_found":
+        what = f"is required but missing (one of {', '.join(_READER_KINDS)})"
+    elif kind == "value_error":
+        what = str(err["msg"]).removeprefix("Value error, ")
+    elif kind == "string_pattern_mismatch":
+        what = f"{value!r} does not match {ctx.get('pattern')}"
+    else:
+        what = f"{err['msg']} (got {value!r})"
+    return f"field {field!r}: {what}"
+
+
+def _path_problems(source: Source, root: Path) -> list[str]:
+    reader = source.reader
+    if isinstance(reader, FileReader):
+        if reader.is_glob:
+            if not glob.glob(str(root / reader.path)):
+                return [f"field 'reader.path': no file matches {reader.path!r}"]
+        elif not (root / reader.path).is_file():
+            return [f"field 'reader.path': file {reader.path!r} does not exist"]
+    if isinstance(reader, HttpReader) and reader.fallback:
+        if not (root / reader.fallback).is_file():
+            return [f"field 'reader.fallback': file {reader.fallback!r} does not exist"]
+    return []

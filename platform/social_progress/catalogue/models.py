@@ -1,0 +1,202 @@
+"""Typed model of one catalogue entry: who publishes a feed, under what licence, how to read it.
+
+Why: every later step (landing, Dagster metadata, release attribution, schedules) needs the
+same facts about a source; holding them in validated objects means a typo in sources.yml is
+caught when the catalogue is loaded, not half way through a nightly run.
+
+The models check shape and vocabulary only. Whether a file exists is a question about the
+disk, answered by `loader.load_catalogue` against a project root.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CADENCES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular", "once")
+FORMATS = ("csv", "xlsx", "geojson", "shapefile")
+GEOGRAPHY_LEVELS = ("lsoa", "msoa", "ward", "borough", "region", "postcode", "points", "none")
+
+Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular", "once"]
+Format = Literal["csv", "xlsx", "geojson", "shapefile"]
+GeographyLevel = Literal["lsoa", "msoa", "ward", "borough", "region", "postcode", "points", "none"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_GLOB_CHARS = set("*?[")
+
+
+class _Strict(BaseModel):
+    """Unknown keys are refused: a misspelt key (`encodng:`) would otherwise be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Owner(_Strict):
+    """Who answers when the feed breaks; the email becomes the Dagster asset owner."""
+
+    name: str = Field(min_length=1)
+    email: str
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+
+class Licence(_Strict):
+    """Licence and the attribution statement a release must carry."""
+
+    name: str = Field(min_length=1)
+    attribution: str = Field(min_length=1)
+    url: str | None = None
+
+
+class Geography(_Strict):
+    """Geography the rows are keyed by; vintage matters because codes change between censuses."""
+
+    level: GeographyLevel
+    vintage: str | None = None
+
+    @field_validator("vintage", mode="before")
+    @classmethod
+    def _vintage_as_text(cls, value: object) -> object:
+        # YAML reads `vintage: 2011` as an int; a vintage is a label, not a number.
+        return str(value) if isinstance(value, int) else value
+
+
+def _check_encoding(value: str) -> str:
+    if value == "detect":
+        return value
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(f"{value!r} is not a known text encoding (or 'detect')") from None
+    return value
+
+
+class FileReader(_Strict):
+    """A bundled or dropped-in file, or a glob of files to be concatenated."""
+
+    kind: Literal["file"] = "file"
+    path: str = Field(min_length=1, description="file path or glob, relative to the project root")
+    format: Format
+    encoding: str = "utf-8"
+    sheet: str | int | None = Field(default=None, description="xlsx only: sheet name or index")
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        return _check_encoding(value)
+
+    @property
+    def is_glob(self) -> bool:
+        return any(ch in _GLOB_CHARS for ch in self.path)
+
+
+class HttpReader(_Strict):
+    """A file downloaded over http(s), with a local copy to use when the network is not there."""
+
+    kind: Literal["http"] = "http"
+    url: str
+    format: Format
+    encoding: str = "utf-8"
+    sheet: str | int | None = None
+    fallback: str | None = Field(default=None, description="local file used when the URL cannot be fetched")
+    sha256: str | None = Field(default=None, description="expected checksum of the download")
+    timeout: float = Field(default=30.0, gt=0)
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        return _check_encoding(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _single_file_format(cls, value: str) -> str:
+        if value == "shapefile":
+            raise ValueError("a shapefile is several files and cannot be downloaded as one; "
+                             "publish it as GeoJSON or use a file reader")
+        return value
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha(cls, value: str | None) -> str | None:
+        if value is not None and not _SHA256.match(value.lower()):
+            raise ValueError(f"{value!r} is not a sha256 hex digest (64 hex characters)")
+        return value.lower() if value else value
+
+
+class SqlReader(_Strict):
+    """A query against a database; the URL comes from the environment so no secret is committed."""
+
+    kind: Literal["sql"] = "sql"
+    url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    query: str = Field(min_length=1)
+
+    # The result is landed as UTF-8 CSV and read back like any CSV source.
+    @property
+    def format(self) -> str:
+        return "csv"
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+
+Reader = Annotated[Union[FileReader, HttpReader, SqlReader], Field(discriminator="kind")]
+
+
+class Source(_Strict):
+    """One feed in the catalogue."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    description: str | None = None
+    licence: Licence
+    owner: Owner
+    cadence: Cadence
+    geography: Geography
+    personal_data: bool
+    reader: Reader
+    required_columns: list[str] = Field(default_factory=list)
+
+    @field_validator("required_columns", mode="before")
+    @classmethod
+    def _columns_as_text(cls, value: object) -> object:
+        # `- 2011` in YAML is an int, but CSV headers are always text.
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, (int, float)) else v for v in value]
+        return value
+
+
+class Catalogue(BaseModel):
+    """All sources, in file order, looked up by id."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: str
+    sources: list[Source]
+
+    def get(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(f"{self.path}: no source {source_id!r}; known: {', '.join(self.ids)}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.sources]

@@ -1,0 +1,143 @@
+"""The raw layer in DuckDB: `raw.<source_id>` tables and the `raw._ingest_log`.
+
+Why: DuckDB allows one writer per database file, and dbt, Dagster runs and the CLI all use
+the same file. So the connection is opened only for the moment of a read or a write and
+closed at once, writers in this package queue on a lock file next to the database, and a
+lock held by another program is waited for (with a limit) rather than failing the run.
+
+A raw table is replaced and its log row added in one transaction: either both happen or
+neither, so a failed ingest leaves the previous table and log exactly as they were.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+SCHEMA = "raw"
+LOG_TABLE = f"{SCHEMA}._ingest_log"
+LOG_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
+    source_id    VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    "rows"       BIGINT NOT NULL,
+    "columns"    INTEGER NOT NULL,
+    landed_path  VARCHAR NOT NULL,
+    ingested_at  TIMESTAMP NOT NULL  -- UTC
+)
+"""
+LOCK_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    source_id: str
+    content_hash: str
+    rows: int
+    columns: int
+    landed_path: str
+    ingested_at: datetime
+    column_names: tuple[str, ...] = ()
+
+
+def table_name(source_id: str) -> str:
+    return f'{SCHEMA}."{source_id}"'
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Serialise the processes of this package that use `db_path` (Dagster runs steps in parallel)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".ingest.lock")
+    with open(lock_path, "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{lock_path}: another ingest held the lock for over {timeout:.0f}s")
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def connect(db_path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open DuckDB, waiting while another program holds the file; always close it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def last_ingest(db_path: Path, source_id: str) -> LogEntry | None:
+    """The latest log entry of a source whose raw table still exists, else None."""
+    if not db_path.exists():
+        return None
+    with connect(db_path, read_only=True) as con:
+        if not _table_exists(con, SCHEMA, "_ingest_log") or not _table_exists(con, SCHEMA, source_id):
+            return None
+        row = con.execute(
+            f'SELECT source_id, content_hash, "rows", "columns", landed_path, ingested_at '
+            f"FROM {LOG_TABLE} WHERE source_id = ? ORDER BY ingested_at DESC LIMIT 1",
+            [source_id],
+        ).fetchone()
+        if row is None:
+            return None
+        names = tuple(r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [SCHEMA, source_id],
+        ).fetchall())
+    return LogEntry(*row, column_names=names)
+
+
+def write_raw_table(db_path: Path, source_id: str, frame: pd.DataFrame, content_hash: str, landed_path: str) -> LogEntry:
+    """Replace raw.<source_id> with `frame` and log it, in one transaction."""
+    entry = LogEntry(source_id, content_hash, len(frame), len(frame.columns), landed_path,
+                     datetime.now(timezone.utc).replace(tzinfo=None), tuple(map(str, frame.columns)))
+    with connect(db_path) as con:
+        con.register("_incoming", frame)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+            con.execute(LOG_DDL)
+            con.execute(f"CREATE OR REPLACE TABLE {table_name(source_id)} AS SELECT * FROM _incoming")
+            con.execute(f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                        [entry.source_id, entry.content_hash, entry.rows, entry.columns,
+                         entry.landed_path, entry.ingested_at])
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("_incoming")
+    return entry
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchone()[0] > 0
