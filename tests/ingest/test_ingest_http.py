@@ -165,3 +165,20 @@ def test_http_error_status_falls_back_or_fails(project, make, server):
     project.add("police_sample.csv", "data/police.csv")
     result = ingest_source(make("withfb", http_reader(url, fallback="data/police.csv")), project.settings)
     assert result.origin == "fallback" and "HTTP 404" in result.notes[0]
+
+
+def test_remote_url_is_not_contacted_unless_downloads_are_allowed(project, make, monkeypatch):
+    """The default run stays on the machine: a remote URL uses the fallback without a request."""
+    import requests as requests_mod
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a request was made")
+
+    monkeypatch.delenv("SPI_ALLOW_DOWNLOADS", raising=False)
+    monkeypatch.setattr(requests_mod, "get", no_network)
+    project.add("police_sample.csv", "data/records/police.csv")
+    url = "https://data.police.uk/data/2023-01/2023-01-metropolitan-street.csv"
+    result = ingest_source(make("police", http_reader(url, fallback="data/records/police.csv"), REQUIRED), project.settings)
+    assert result.origin == "fallback" and "SPI_ALLOW_DOWNLOADS=1" in result.notes[0]
+    with pytest.raises(IngestError, match="downloads are off"):
+        ingest_source(make("nofb", http_reader(url)), project.settings)

@@ -39,8 +39,19 @@ class Fetched:
     note: str | None = None
 
 
+def downloads_allowed(url: str) -> bool:
+    """Remote downloads happen only when SPI_ALLOW_DOWNLOADS=1: the default run, CI and the
+    tests use bundled files and never reach outside the machine. Loopback is always allowed."""
+    return urlsplit(url).hostname in _LOOPBACK or os.environ.get("SPI_ALLOW_DOWNLOADS") == "1"
+
+
 def fetch(source_id: str, reader: HttpReader, cache_dir: Path, project_root: Path) -> Fetched:
     url = reader.url
+    if not downloads_allowed(url):
+        if reader.fallback:
+            return Fetched(project_root / reader.fallback, reader.fallback, "fallback",
+                           f"downloads are off (set SPI_ALLOW_DOWNLOADS=1 to fetch {url}); used local fallback {reader.fallback}")
+        raise IngestError(source_id, url, "downloads are off (set SPI_ALLOW_DOWNLOADS=1) and no local fallback is declared")
     folder = cache_dir / source_id / hashlib.sha256(url.encode()).hexdigest()[:16]
     # The body keeps the format's extension so readers and the landed copy are named right.
     body, meta_path = folder / f"body.{reader.format}", folder / "meta.json"

@@ -22,7 +22,7 @@ def scores_csv(scores: pd.DataFrame) -> bytes:
     out = scores[[c for c in SCORE_COLUMNS if c in scores.columns]].copy()
     for col in ("score", "change", "imputed_share"):
         if col in out:
-            out[col] = out[col].round(4)
+            out[col] = out[col].round(4) + 0.0  # + 0.0 turns -0.0 into 0.0
     for col in ("rank", "data_year"):
         if col in out:
             out[col] = out[col].astype("Int64")

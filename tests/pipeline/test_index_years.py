@@ -1,0 +1,31 @@
+"""An index year takes each indicator's latest value on or before it, within a bound."""
+import pandas as pd
+
+from social_progress.index_years import carry_forward, supported_years
+
+
+def values(rows):
+    return pd.DataFrame(rows, columns=["indicator_id", "area_level", "boundary", "area_code", "year", "value"])
+
+
+def test_latest_value_on_or_before_the_year_is_carried_within_the_bound():
+    v = values([("no2", "borough", "lad", "E09000002", 2013, 31.9), ("no2", "borough", "lad", "E09000002", 2016, 32.5),
+                ("no2", "borough", "lad", "E09000002", 2019, 25.3)])
+    out = carry_forward(v, list(range(2012, 2025)), max_age=4).set_index("index_year")
+    assert 2012 not in out.index                      # nothing published before 2013
+    assert out.loc[2015, "value"] == 31.9 and out.loc[2015, "data_year"] == 2013
+    assert out.loc[2016, "value"] == 32.5
+    assert out.loc[2023, "data_year"] == 2019
+    assert 2024 not in out.index                      # 2019 is five years old by then
+
+
+def test_missing_values_are_not_carried_as_data():
+    v = values([("x", "lsoa", "lsoa11", "E01000006", 2018, 1.0), ("x", "lsoa", "lsoa11", "E01000006", 2019, None)])
+    out = carry_forward(v, [2019], max_age=4)
+    assert out["data_year"].tolist() == [2018]
+
+
+def test_a_year_is_supported_only_when_every_indicator_has_data():
+    v = values([("a", "borough", "lad", "E09000002", 2015, 1.0), ("b", "borough", "lad", "E09000002", 2019, 2.0)])
+    carried = carry_forward(v, list(range(2014, 2022)), max_age=4)
+    assert supported_years(carried, ["a", "b"], list(range(2014, 2022))) == [2019]

@@ -1,0 +1,129 @@
+"""The yearly refresh end to end on the bundled real Barking and Dagenham data."""
+import csv
+import hashlib
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from project_copy import replace_data, run_refresh
+from social_progress.publish.release import folder_fingerprint
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("end_to_end")]
+BOROUGH = "E09000002"
+
+
+def test_refresh_publishes_a_release_with_every_area_and_year(refreshed):
+    project, proc = refreshed
+    release = project / "releases" / "2021"
+    assert f"Release published: {release}" in proc.stdout
+    assert (project / "releases" / "latest").resolve() == release.resolve()
+    scores = pd.read_csv(release / "scores.csv", dtype={"area_code": str})
+    index = scores[scores["measure_type"] == "index"]
+    areas = index.groupby(["boundary", "year"])["area_code"].nunique().unstack()
+    assert areas.loc["lsoa11"].tolist() == [110, 110, 110]
+    assert areas.loc["ward19"].tolist() == [17, 17, 17]
+    assert areas.loc["ward22"].tolist() == [19, 19, 19]
+    assert areas.loc["lad"].tolist() == [1, 1, 1]
+    assert sorted(index["year"].unique()) == [2019, 2020, 2021]
+    assert index["score"].between(0, 100).all()
+    # 12 components and 3 dimensions for every area and year
+    per_area = scores[scores["measure_type"] == "component"].groupby(["boundary", "area_code", "year"])["measure"].nunique()
+    assert (per_area == 12).all()
+    dims = scores[scores["measure_type"] == "dimension"]["measure"].unique()
+    assert sorted(dims) == ["Basic Human Needs", "Foundations of Wellbeing", "Opportunity"]
+
+
+def test_index_is_the_mean_of_its_dimensions_and_scores_follow_goalposts(refreshed):
+    project, _ = refreshed
+    scores = pd.read_csv(project / "releases" / "2021" / "scores.csv", dtype={"area_code": str})
+    borough = scores[(scores["boundary"] == "lad") & (scores["year"] == 2021)]
+    dims = borough[borough["measure_type"] == "dimension"]["score"]
+    index = borough[borough["measure_type"] == "index"]["score"].iloc[0]
+    assert index == pytest.approx(dims.mean(), abs=1e-3)
+    # NO2 goalposts: worst 40, best 10 (lower is better): score = 100 * (40 - x) / 30
+    no2 = borough[borough["measure"] == "no2_concentration"].iloc[0]
+    assert no2["score"] == pytest.approx(100 * (40 - no2["value"]) / 30, abs=1e-3)
+    assert no2["data_year"] == 2019  # carried forward: LAEI has 2013, 2016 and 2019
+
+
+def test_rates_are_recomputed_from_numerators_not_averaged(refreshed):
+    project, _ = refreshed
+    con = duckdb.connect(str(project / "warehouse" / "social_progress.duckdb"), read_only=True)
+    lsoa = con.execute("""SELECT sum(numerator), sum(denominator) FROM indicators.violence_rate
+                          WHERE area_level = 'lsoa' AND year = 2019""").fetchone()
+    borough = con.execute("""SELECT value FROM indicators.violence_rate WHERE area_level = 'borough' AND year = 2019""").fetchone()[0]
+    assert borough == pytest.approx(1000 * lsoa[0] / lsoa[1])
+    mean_of_rates = con.execute("""SELECT avg(value) FROM indicators.violence_rate WHERE area_level='lsoa' AND year=2019""").fetchone()[0]
+    assert abs(borough - mean_of_rates) > 0.01  # the two differ, so the test can tell them apart
+    # the borough's population is the sum of its LSOAs in every year
+    pops = con.execute("""SELECT year, sum(population) FROM intermediate.int_lsoa11_population p
+                          JOIN geography.lsoa11_lookup USING (lsoa11_code) GROUP BY 1 ORDER BY 1""").fetchall()
+    assert dict(pops)[2019] == 212906  # ONS mid-2019 estimate for Barking and Dagenham
+
+
+def test_release_metadata_lists_every_input_with_its_hash(refreshed):
+    project, _ = refreshed
+    release = project / "releases" / "2021"
+    meta = json.loads((release / "metadata.json").read_text())
+    ids = {i["source_id"] for i in meta["inputs"]}
+    import yaml
+    catalogue = yaml.safe_load((project / "catalogue" / "sources.yml").read_text())
+    entries = catalogue["sources"] if isinstance(catalogue, dict) else catalogue
+    assert ids == {s["id"] for s in entries}
+    crime = next(i for i in meta["inputs"] if i["source_id"] == "crime")
+    assert len(crime["content_hash"]) == 64 and crime["licence"]
+    for name, info in meta["files"].items():
+        assert hashlib.sha256((release / name).read_bytes()).hexdigest() == info["sha256"]
+    assert meta["checks"] == [{"blocking": True, "check": "marts/index_scores:index_scores_expectations", "status": "passed"}]
+    assert meta["release"]["years"] == [2019, 2020, 2021]
+
+
+def test_geojson_has_every_area_in_wgs84(refreshed):
+    project, _ = refreshed
+    gj = json.loads((project / "releases" / "2021" / "areas.geojson").read_text())
+    by_boundary = {}
+    for f in gj["features"]:
+        by_boundary.setdefault(f["properties"]["boundary"], []).append(f)
+        lon, lat = f["geometry"]["coordinates"][0][0][0] if f["geometry"]["type"] == "Polygon" else f["geometry"]["coordinates"][0][0][0][0:2], None
+    assert {k: len(v) for k, v in by_boundary.items()} == {"lad": 1, "lsoa11": 110, "ward19": 17, "ward22": 19}
+    ward = by_boundary["ward22"][0]
+    ring = ward["geometry"]["coordinates"][0] if ward["geometry"]["type"] == "Polygon" else ward["geometry"]["coordinates"][0][0]
+    lon, lat = ring[0]
+    assert 0.0 < lon < 0.25 and 51.45 < lat < 51.6  # Barking and Dagenham in longitude/latitude
+    assert 0 <= ward["properties"]["Social Progress Index"] <= 100
+
+
+def test_rerun_with_unchanged_inputs_reingests_nothing_and_keeps_the_release(refreshed):
+    project, _ = refreshed
+    before = folder_fingerprint(project / "releases" / "2021")
+    proc = run_refresh(project)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Release unchanged" in proc.stdout
+    assert folder_fingerprint(project / "releases" / "2021") == before
+    con = duckdb.connect(str(project / "warehouse" / "social_progress.duckdb"), read_only=True)
+    per_source = con.execute("SELECT source_id, count(*) FROM raw._ingest_log GROUP BY 1").fetchall()
+    assert all(n == 1 for _, n in per_source), per_source  # one landing per source: nothing re-ingested
+
+
+def test_failed_check_publishes_nothing_and_keeps_the_previous_release(refreshed):
+    """A population file that lost an LSOA leaves that LSOA without indicators: the
+    coverage expectation fails, the release is not written, the old one is untouched."""
+    project, _ = refreshed
+    release = project / "releases" / "2021"
+    before = folder_fingerprint(release)
+    listing_before = sorted(p.name for p in (project / "releases").iterdir())
+    for name in ("london-mid2019-pop.csv", "london-mid2020-pop.csv"):
+        path = project / "data" / "indicators" / "population" / name
+        lines = path.read_bytes().splitlines(keepends=True)
+        kept = [l for l in lines if not l.startswith(b"E01000006,")]
+        assert len(kept) == len(lines) - 1
+        replace_data(project, str(path.relative_to(project)), b"".join(kept))
+    proc = run_refresh(project)
+    assert proc.returncode == 1
+    assert "index_scores_expectations" in proc.stderr and "E01000006" in proc.stderr
+    assert "did not publish" in proc.stderr
+    assert folder_fingerprint(release) == before
+    assert sorted(p.name for p in (project / "releases").iterdir()) == listing_before
+    assert not any(p.name.startswith(".tmp") for p in (project / "releases").iterdir())
