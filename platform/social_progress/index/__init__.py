@@ -1,0 +1,15 @@
+"""social_progress.index: the Social Progress Index method as a plain library.
+
+Goalposts -> 0-100 indicator scores -> imputation -> principal-component (or equal /
+fixed) weights -> components, dimensions, index -> ranks, changes, diagnostics, and a
+Monte Carlo sensitivity analysis of the ranks. numpy/pandas only; no orchestration code.
+"""
+
+from .engine import IndexOptions, compute_index
+from .errors import FrameworkError, IndexInputError
+from .framework import Framework, IndicatorSpec
+from .result import INDEX_NAME, IndexResult
+from .sensitivity import sensitivity_analysis
+
+__all__ = ["IndicatorSpec", "Framework", "IndexOptions", "compute_index", "IndexResult", "FrameworkError",
+           "IndexInputError", "sensitivity_analysis", "INDEX_NAME"]
