@@ -97,3 +97,44 @@ def best_fit(source: gpd.GeoDataFrame, source_code: str, target: gpd.GeoDataFram
     pieces = pieces.sort_values([source_code, "share", target_code], ascending=[True, False, True])
     best = pieces.drop_duplicates(source_code)[[source_code, target_code, "share"]]
     return best.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- bundled set
+#: the borough the platform reports on, and the neighbours bundled around it
+BOROUGH = "E09000002"
+
+
+def bundled_paths(data_dir: Path | str | None = None) -> dict[str, Path]:
+    """Where the bundled boundary files live under the data directory (default: settings)."""
+    if data_dir is None:
+        from social_progress.settings import get_settings
+
+        data_dir = get_settings().data_dir
+    geo = Path(data_dir) / "geography"
+    return {
+        "lsoa11": geo / "lsoa11_gen20.shp",
+        "lsoa21": geo / "lsoa21_gen20.shp",
+        "wards22": geo / "wards22",
+        "lad": geo / "london_lad22_gen20.geojson",
+        "lookup_ward19": geo / "lookup_lsoa11_ward19_lad19_london.csv",
+    }
+
+
+def standard_layers(data_dir: Path | str | None = None, boroughs: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """The five layers every source is placed in: lsoa11, lsoa21, ward19, ward22, lad.
+
+    Why one function: points, bridges and tests must all use the same polygons. All
+    layers are cut to the same boroughs (default: those the LSOA 2021 file covers), so a
+    point is either in all five or in none, apart from generalisation slivers.
+    Each GeoDataFrame has f"{name}_code" and lad_code columns, in EPSG:27700.
+    """
+    p = bundled_paths(data_dir)
+    lsoa21 = load_lsoa21(p["lsoa21"], boroughs)
+    boroughs = boroughs or sorted(lsoa21["lad_code"].unique())
+    lsoa11 = load_lsoa11(p["lsoa11"], boroughs)
+    lookup = pd.read_csv(p["lookup_ward19"], dtype=str)
+    wards19 = build_wards19(lsoa11, lookup)
+    ward_files = sorted(p["wards22"].glob("*.geojson"))
+    wards22 = load_wards22(ward_files, boroughs)
+    lad = load_boroughs(p["lad"], boroughs)
+    return {"lsoa11": lsoa11, "lsoa21": lsoa21, "ward19": wards19, "ward22": wards22, "lad": lad}
