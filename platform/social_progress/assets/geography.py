@@ -6,6 +6,9 @@ files, in EPSG:27700, and write them to the warehouse's `geography` schema where
 the publish step read them. The spatial logic lives in `social_progress.geography`.
 """
 
+import json
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
@@ -150,3 +153,127 @@ def areas() -> MaterializeResult:
 
 
 geography_assets = [lsoa11_boundaries, lsoa21_boundaries, ward22_boundaries, ward19_boundaries, borough_boundary, lsoa11_lookup, areas]
+
+
+# --- Bridges between vintages and levels --------------------------------------------------
+
+LAYER_TABLES = {"lsoa11": "lsoa11_boundaries", "lsoa21": "lsoa21_boundaries", "ward19": "ward19_boundaries",
+                "ward22": "ward22_boundaries", "lad": "borough_boundary"}
+
+
+def _layers() -> dict[str, gpd.GeoDataFrame]:
+    """The five layers of the borough (codes named <layer>_code) from the warehouse."""
+    return {name: _load(table) for name, table in LAYER_TABLES.items()}
+
+
+def _postcode_points() -> gpd.GeoDataFrame:
+    from social_progress.geography.vintages import population_points_from_codepoint
+
+    cp = read_table(get_settings().duckdb_path, 'SELECT positional_quality, easting, northing FROM raw."postcodes"')
+    cp[["easting", "northing"]] = cp[["easting", "northing"]].apply(pd.to_numeric, errors="coerce")
+    return population_points_from_codepoint(cp)
+
+
+@asset(key=AssetKey(["geography", "bridges"]),
+       deps=[AssetKey(["geography", t]) for t in LAYER_TABLES.values()] + [AssetKey(["raw", "postcodes"]), AssetKey(["raw", "lsoa11_ward19_lookup"])],
+       group_name=GROUP, owners=OWNER,
+       description="Bridges between every level and vintage (geography.bridges: bridge, source_code, target_code, weight): "
+                   "the official lookup where areas nest (LSOA11 -> 2019 wards, anything -> borough), apportionment "
+                   "weighted by postcode centroids where they do not (LSOA21 -> 2022 wards, LSOA11 <-> LSOA21, old <-> new "
+                   "wards), and a best-fit variant. Weights sum to 1 for each source area.")
+def bridges(context: AssetExecutionContext) -> MaterializeResult:
+    from social_progress.geography.vintages import build_bridges
+
+    lookup = read_table(get_settings().duckdb_path, 'SELECT * FROM raw."lsoa11_ward19_lookup"')
+    built = build_bridges(_layers(), lookup, _postcode_points())
+    frames, reports = [], {}
+    for name, (frame, report) in built.items():
+        source, target = name.split(":")[0].split("->")
+        frames.append(frame[["source_code", "target_code", "weight"]].assign(
+            bridge=name, source_level=source, target_level=target, method=report.method))
+        reports[name] = report.to_dict()
+        context.log.info(f"{name}: {report.method}, {report.n_split_sources} split sources, "
+                         f"area assigned {report.share_area_assigned}, population assigned {report.share_population_assigned}")
+    table = pd.concat(frames, ignore_index=True)[["bridge", "source_level", "target_level", "method", "source_code", "target_code", "weight"]]
+    replace_table(get_settings().duckdb_path, "geography", "bridges", table.sort_values(["bridge", "source_code", "target_code"], ignore_index=True))
+    replace_table(get_settings().duckdb_path, "geography", "bridge_reports",
+                  pd.DataFrame({"bridge": list(reports), "report": [json.dumps(r, sort_keys=True) for r in reports.values()]}))
+    return MaterializeResult(metadata={
+        "bridges": MetadataValue.int(len(reports)), "rows": MetadataValue.int(len(table)),
+        "quality": MetadataValue.json({k: {f: v[f] for f in ("method", "share_area_assigned", "share_population_assigned",
+                                                             "n_split_sources", "largest_split")} for k, v in reports.items()}),
+    })
+
+
+# --- Record-level sources placed on every layer, with a match report ----------------------
+
+@dataclass(frozen=True)
+class Placement:
+    source_id: str
+    key: str
+    postcode: str | None = None          # geocode by postcode, or
+    x: str | None = None                 # by coordinates
+    y: str | None = None
+    crs: str | None = None
+
+
+PLACEMENTS = [
+    Placement("police_uk", key="Crime ID", x="Longitude", y="Latitude", crs="EPSG:4326"),
+    Placement("schools", key="urn", x="easting", y="northing", crs="EPSG:27700"),
+    Placement("gp_practices", key="org_code", postcode="postcode"),
+    Placement("food_hygiene", key="FHRSID", postcode="PostCode"),
+]
+
+
+def _placement_asset(p: Placement):
+    how = f"postcode column '{p.postcode}'" if p.postcode else f"coordinates {p.x}/{p.y} ({p.crs})"
+
+    @asset(key=AssetKey(["geography", f"{p.source_id}_located"]),
+           deps=[AssetKey(["raw", p.source_id]), AssetKey(["raw", "postcodes"])] + [AssetKey(["geography", t]) for t in LAYER_TABLES.values()],
+           group_name=GROUP, owners=OWNER,
+           description=f"Every {p.source_id} record placed on LSOA 2011/2021, both ward sets and the borough from its {how}; "
+                       "unmatched, fixed and out-of-borough records are counted and listed in the match report.")
+    def _located(context: AssetExecutionContext) -> MaterializeResult:  # one op per source (named by its key)
+        from social_progress.geography.points import assign_points
+        from social_progress.geography.postcodes import geocode_postcodes
+
+        db = get_settings().duckdb_path
+        records = read_table(db, f'SELECT * FROM raw."{p.source_id}"')
+        layers, borough = _layers(), _borough_code()
+        if p.postcode:
+            lookup = read_table(db, 'SELECT postcode, easting, northing FROM raw."postcodes"')
+            lookup[["easting", "northing"]] = lookup[["easting", "northing"]].apply(pd.to_numeric, errors="coerce")
+            placed, report = geocode_postcodes(records, p.postcode, lookup, layers, borough=borough, key_cols=[p.key], source=p.source_id)
+        else:
+            placed, report = assign_points(records, p.x, p.y, p.crs, layers, borough=borough, key_cols=[p.key], source=p.source_id)
+        codes = [c for c in placed.columns if c.endswith("_code") and c.split("_")[0] in LAYER_TABLES] + \
+                [c for c in ("x_27700", "y_27700", "geo_status", "geo_fix", "outside_borough") if c in placed.columns]
+        out = placed[[p.key, *dict.fromkeys(codes)]].rename(columns={p.key: "record_key"})
+        replace_table(db, "geography", f"{p.source_id}_located", out)
+        _store_match_report(p.source_id, report.to_dict())
+        summary = report.to_dict()
+        context.log.info(f"{p.source_id}: {report.summary() if hasattr(report, 'summary') else summary}")
+        counts = {k: v for k, v in summary.items() if isinstance(v, int)}
+        return MaterializeResult(metadata={
+            **{k: MetadataValue.int(v) for k, v in counts.items()},
+            "match_rate": MetadataValue.float(round(float(report.match_rate), 4)),
+            "match_report": MetadataValue.json(summary),
+        })
+
+    return _located
+
+
+def _store_match_report(source_id: str, report: dict) -> None:
+    from social_progress.warehouse import connect
+
+    with connect(get_settings().duckdb_path) as con:
+        con.execute("BEGIN")
+        con.execute("CREATE SCHEMA IF NOT EXISTS geography")
+        con.execute("CREATE TABLE IF NOT EXISTS geography.match_reports (source_id VARCHAR PRIMARY KEY, report VARCHAR)")
+        con.execute("DELETE FROM geography.match_reports WHERE source_id = ?", [source_id])
+        con.execute("INSERT INTO geography.match_reports VALUES (?, ?)", [source_id, json.dumps(report, sort_keys=True, default=str)])
+        con.execute("COMMIT")
+
+
+placement_assets = [_placement_asset(p) for p in PLACEMENTS]
+geography_assets = [*geography_assets, bridges, *placement_assets]
