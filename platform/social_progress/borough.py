@@ -41,7 +41,12 @@ class IndexYears(BaseModel):
     last_year: int = Field(ge=2000, le=2100)
     max_carry_forward_years: int = Field(default=4, ge=0, le=20)
     # equal: the same weight for each indicator of a component; pca: principal-component weights.
-    weighting: str = Field(default="equal", pattern="^(equal|pca)$")
+    weighting: str = Field(default="pca", pattern="^(equal|pca)$")
+    # A year is scored when at least this share of index indicators has real data on or
+    # before it; the rest are imputed (flagged) by the engine.
+    min_indicator_coverage: float = Field(default=0.75, gt=0, le=1)
+    # Monte Carlo runs of the sensitivity analysis (rank intervals); 0 turns it off.
+    sensitivity_runs: int = Field(default=200, ge=0, le=5000)
 
 
 class AreaConfig(BaseModel):

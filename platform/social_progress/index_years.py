@@ -33,8 +33,11 @@ def carry_forward(values: pd.DataFrame, years: list[int], max_age: int) -> pd.Da
 
 
 def supported_years(carried: pd.DataFrame, indicator_ids: list[str], candidate_years: list[int],
-                    level: str = "borough") -> list[int]:
-    """Years in which every indicator has a (carried) value for the borough."""
+                    level: str = "borough", min_coverage: float = 1.0) -> list[int]:
+    """Years in which at least `min_coverage` of the indicators have a (carried) value for
+    the borough. The rest are imputed by the index engine from the area's own other years
+    (held at the ends) or by regression, and flagged as imputed in the release."""
     at_level = carried[carried["area_level"] == level]
     have = at_level.groupby("index_year")["indicator_id"].nunique()
-    return [y for y in sorted(candidate_years) if have.get(y, 0) == len(indicator_ids)]
+    need = min_coverage * len(indicator_ids) - 1e-9
+    return [y for y in sorted(candidate_years) if have.get(y, 0) >= need]

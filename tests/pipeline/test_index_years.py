@@ -29,3 +29,12 @@ def test_a_year_is_supported_only_when_every_indicator_has_data():
     v = values([("a", "borough", "lad", "E09000002", 2015, 1.0), ("b", "borough", "lad", "E09000002", 2019, 2.0)])
     carried = carry_forward(v, list(range(2014, 2022)), max_age=4)
     assert supported_years(carried, ["a", "b"], list(range(2014, 2022))) == [2019]
+
+
+def test_a_year_with_most_indicators_is_supported_and_the_rest_left_to_imputation():
+    v = values([("a", "borough", "lad", "E09000002", 2016, 1.0), ("b", "borough", "lad", "E09000002", 2016, 1.0),
+                ("c", "borough", "lad", "E09000002", 2016, 1.0), ("d", "borough", "lad", "E09000002", 2019, 2.0)])
+    carried = carry_forward(v, list(range(2015, 2021)), max_age=4)
+    years = list(range(2015, 2021))
+    assert supported_years(carried, ["a", "b", "c", "d"], years, min_coverage=0.75) == [2016, 2017, 2018, 2019, 2020]
+    assert supported_years(carried, ["a", "b", "c", "d"], years, min_coverage=1.0) == [2019, 2020]

@@ -127,3 +127,20 @@ def test_failed_check_publishes_nothing_and_keeps_the_previous_release(refreshed
     assert folder_fingerprint(release) == before
     assert sorted(p.name for p in (project / "releases").iterdir()) == listing_before
     assert not any(p.name.startswith(".tmp") for p in (project / "releases").iterdir())
+
+
+def test_index_uses_principal_component_weights_and_reports_rank_intervals(refreshed):
+    project, _ = refreshed
+    con = duckdb.connect(str(project / "warehouse" / "social_progress.duckdb"), read_only=True)
+    weights = con.execute("SELECT component, sum(weight), count(*), min(method) FROM marts.index_weights GROUP BY 1").fetchall()
+    assert len(weights) == 12
+    assert all(abs(total - 1) < 1e-9 and method == "pca" for _, total, _, method in weights)
+    safety = dict(con.execute("""SELECT indicator_id, weight FROM marts.index_weights
+                                 WHERE component = 'Personal Safety'""").fetchall())
+    assert set(safety) == {"violence_rate", "burglary_rate"} and 0.3 < safety["violence_rate"] < 0.7
+    diag = con.execute("SELECT component, variance_explained, warnings FROM marts.index_diagnostics").fetchall()
+    assert len(diag) == 12 and all(0 < v <= 1 for _, v, _ in diag)
+    unc = con.execute("""SELECT boundary, count(*), min(rank_p05 <= median_rank AND median_rank <= rank_p95)
+                         FROM marts.index_uncertainty GROUP BY 1 ORDER BY 1""").fetchall()
+    assert [(b, n) for b, n, _ in unc] == [("lad", 3), ("lsoa11", 330), ("ward19", 51), ("ward22", 57)]
+    assert all(ok for _, _, ok in unc)

@@ -9,8 +9,8 @@ import json
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from social_progress.borough import load_area_config
-from social_progress.index import Framework, IndexOptions, compute_index
+from social_progress.borough import IndexYears, load_area_config
+from social_progress.index import Framework, IndexOptions, compute_index, sensitivity_analysis
 from social_progress.index_years import carry_forward, supported_years
 from social_progress.settings import get_settings
 from social_progress.transform.assets import MANIFEST, translator
@@ -47,33 +47,70 @@ def load_framework(metadata: pd.DataFrame, weighting: str) -> Framework:
     return Framework.from_records(records, weighting=weighting)
 
 
-def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, first_year: int,
-                         last_year: int, max_age: int, weighting: str) -> dict[str, pd.DataFrame]:
-    """The index for every area and supported year, as tables for the warehouse."""
-    framework = load_framework(metadata, weighting)
+def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index: IndexYears,
+                         log=print) -> dict[str, pd.DataFrame]:
+    """The index for every area and supported year, as tables for the warehouse.
+
+    Every boundary the indicators are reported on is scored (LSOA 2011, and 2021 where
+    the indicators provide it, both ward sets, the borough); ranks are within a boundary
+    and year. Weights and imputation regressions are estimated on LSOA 2011 rows.
+    """
+    framework = load_framework(metadata, index.weighting)
     ids = framework.indicator_ids
     values = values[values["indicator_id"].isin(ids)]
-    carried = carry_forward(values, list(range(first_year, last_year + 1)), max_age)
-    years = supported_years(carried, ids, list(range(first_year, last_year + 1)))
+    candidates = list(range(index.first_year, index.last_year + 1))
+    carried = carry_forward(values, candidates, index.max_carry_forward_years)
+    years = supported_years(carried, ids, candidates, min_coverage=index.min_indicator_coverage)
     if not years:
-        raise ValueError(f"no year in {first_year}-{last_year} has every index indicator for the borough "
-                         f"(indicators: {', '.join(ids)})")
+        raise ValueError(f"no year in {index.first_year}-{index.last_year} has at least {index.min_indicator_coverage:.0%} "
+                         f"of the index indicators for the borough (indicators: {', '.join(ids)})")
     panel = carried[carried["index_year"].isin(years)]
     engine_in = pd.DataFrame({"area_code": panel["area_code"], "area_level": panel["boundary"], "year": panel["index_year"],
                               "indicator_id": panel["indicator_id"], "value": panel["value"]})
-    result = compute_index(engine_in, framework, IndexOptions(weight_level="lsoa11"))
-    scores = result.scores.rename(columns={"area_level": "boundary"})
-    level_of = areas.drop_duplicates("boundary").set_index("boundary")["area_level"]
-    scores.insert(1, "area_level", scores["boundary"].map(level_of))
-    names = areas.set_index(["boundary", "area_code"])["area_name"]
-    scores.insert(1, "area_name", [names.get((b, c)) for b, c in zip(scores["boundary"], scores["area_code"])])
+    # every area of a scored boundary takes part, even one with no data at all (it is
+    # then reported as unscored rather than silently missing)
+    scored = areas[areas["boundary"].isin(panel["boundary"].unique())]
+    frame = scored[["area_code", "boundary"]].merge(pd.DataFrame({"year": years}), how="cross").merge(
+        pd.DataFrame({"indicator_id": ids}), how="cross").rename(columns={"boundary": "area_level"})
+    engine_in = frame.merge(engine_in, on=["area_code", "area_level", "year", "indicator_id"], how="left")
+    options = IndexOptions(weight_level="lsoa11")
+    result = compute_index(engine_in, framework, options)
+    scores = _with_areas(result.scores.rename(columns={"area_level": "boundary"}), areas)
     provenance = panel[["indicator_id", "boundary", "area_code", "index_year", "value", "data_year", "period"]].rename(
         columns={"indicator_id": "measure", "index_year": "year"})
     scores = scores.merge(provenance.assign(measure_type="indicator"), on=["measure_type", "measure", "boundary", "area_code", "year"], how="left")
     order = ["boundary", "area_code", "year", "measure_type", "measure"]
-    return {"index_scores": scores.sort_values(order, ignore_index=True),
-            "index_weights": result.weights, "index_diagnostics": result.diagnostics,
-            "index_years": pd.DataFrame({"year": years})}
+    tables = {"index_scores": scores.sort_values(order, ignore_index=True),
+              "index_weights": result.weights, "index_diagnostics": result.diagnostics,
+              "index_exclusions": result.exclusions,
+              "index_years": pd.DataFrame({"year": years}),
+              "index_areas": scored[["boundary", "area_code", "area_name", "area_level"]].sort_values(["boundary", "area_code"], ignore_index=True)}
+    if index.sensitivity_runs:
+        log(f"sensitivity analysis: {index.sensitivity_runs} Monte Carlo runs over weights, aggregation and imputation")
+        unc = sensitivity_analysis(engine_in, framework, options, n_runs=index.sensitivity_runs, seed=0)
+        tables["index_uncertainty"] = _with_areas(unc.rename(columns={"area_level": "boundary"}), areas).sort_values(
+            ["boundary", "area_code", "year"], ignore_index=True)
+    return {k: _plain_columns(v) for k, v in tables.items()}
+
+
+def _with_areas(frame: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["boundary"] = frame["boundary"].astype(str)
+    frame["area_code"] = frame["area_code"].astype(str)
+    level_of = areas.drop_duplicates("boundary").set_index("boundary")["area_level"]
+    names = areas.set_index(["boundary", "area_code"])["area_name"]
+    frame.insert(1, "area_level", frame["boundary"].map(level_of))
+    frame.insert(1, "area_name", [names.get((b, c)) for b, c in zip(frame["boundary"], frame["area_code"])])
+    return frame
+
+
+def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals to text, so DuckDB stores plain VARCHAR columns."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(str)
+    return frame
 
 
 @asset(key=AssetKey(["marts", "index_scores"]),
@@ -87,9 +124,8 @@ def index_scores(context: AssetExecutionContext) -> MaterializeResult:
     db = settings.duckdb_path
     values = read_table(db, "SELECT * FROM marts.indicator_values")
     metadata = read_table(db, "SELECT * FROM marts.indicator_metadata")
-    areas = read_table(db, "SELECT * FROM geography.areas WHERE boundary <> 'lsoa21'")
-    tables = compute_index_tables(values, metadata, areas, cfg.index.first_year, cfg.index.last_year,
-                                  cfg.index.max_carry_forward_years, cfg.index.weighting)
+    areas = read_table(db, "SELECT * FROM geography.areas")
+    tables = compute_index_tables(values, metadata, areas, cfg.index, log=context.log.info)
     for name, frame in tables.items():
         replace_table(db, "marts", name, frame)
     s = tables["index_scores"]
@@ -102,4 +138,10 @@ def index_scores(context: AssetExecutionContext) -> MaterializeResult:
         "areas": MetadataValue.json(s.drop_duplicates(["boundary", "area_code"]).groupby("boundary").size().to_dict()),
         "borough_index": MetadataValue.json({str(k): float(v) for k, v in borough.items()}),
         "weighting": MetadataValue.text(cfg.index.weighting),
+        "imputed_indicator_values": MetadataValue.int(int(s.loc[s["measure_type"] == "indicator", "imputed_share"].gt(0).sum())),
+        "weights": MetadataValue.json(tables["index_weights"].round(4).to_dict(orient="records")),
+        "diagnostics": MetadataValue.json(tables["index_diagnostics"].round(4).astype(object).where(
+            tables["index_diagnostics"].notna(), None).to_dict(orient="records")),
+        "wide_rank_intervals": MetadataValue.int(int(tables["index_uncertainty"]["wide_interval"].sum()))
+        if "index_uncertainty" in tables else MetadataValue.text("sensitivity analysis off"),
     })
