@@ -9,7 +9,8 @@ from social_progress.assets.ingest import build_ingest_assets
 from social_progress.catalogue import load_catalogue
 from social_progress.settings import get_settings
 
-BOUNDARY_SOURCES = {"lsoa11_boundaries", "lsoa21_boundaries", "ward22_boundaries", "borough_boundaries", "lsoa11_ward19_lookup"}
+BOUNDARY_SOURCES = {"lsoa11_boundaries", "lsoa21_boundaries", "ward22_boundaries", "borough_boundaries", "lsoa11_ward19_lookup",
+                    "postcodes", "police_uk", "schools", "gp_practices", "food_hygiene"}
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +54,38 @@ def test_every_lsoa_has_a_current_ward_by_best_fit_inside_the_borough(warehouse)
     borough = shapely.from_wkt(warehouse.execute("SELECT geometry_wkt FROM geography.borough_boundary").fetchone()[0])
     inside = sum(borough.buffer(50).contains(shapely.Point(r[3], r[4])) for r in rows)
     assert inside == 110
+
+
+def test_bridges_keep_weights_summing_to_one_and_report_their_quality(warehouse):
+    sums = warehouse.execute("""SELECT bridge, max(abs(s - 1)) FROM (
+        SELECT bridge, source_code, sum(weight) AS s FROM geography.bridges GROUP BY 1, 2) GROUP BY 1""").fetchall()
+    assert {b for b, _ in sums} >= {"lsoa11->ward19", "lsoa11->ward22", "lsoa21->ward22", "lsoa21->ward22:best_fit",
+                                    "lsoa11->lsoa21", "lsoa21->lsoa11", "ward19->ward22", "ward22->lad"}
+    assert all(dev < 1e-12 for _, dev in sums)
+    methods = dict(warehouse.execute("SELECT DISTINCT bridge, method FROM geography.bridges").fetchall())
+    assert methods["lsoa11->ward19"] == "lookup" and methods["lsoa21->ward22:best_fit"] == "best_fit"
+    assert methods["lsoa21->ward22"] == "apportionment_population"
+    import json
+    reports = {b: json.loads(r) for b, r in warehouse.execute("SELECT bridge, report FROM geography.bridge_reports").fetchall()}
+    split = reports["lsoa21->ward22"]
+    assert split["n_split_sources"] > 0 and split["largest_split"]
+    assert reports["lsoa11->ward19"]["n_split_sources"] == 0  # LSOA 2011 nest in the 2019 wards
+
+
+def test_record_sources_are_placed_with_match_reports(warehouse):
+    import json
+    reports = {s: json.loads(r) for s, r in warehouse.execute("SELECT source_id, report FROM geography.match_reports").fetchall()}
+    assert set(reports) == {"police_uk", "schools", "gp_practices", "food_hygiene"}
+    for r in reports.values():
+        assert r["total"] == r["matched"] + r["unmatched"] + r["invalid"]
+    police = reports["police_uk"]
+    assert police["total"] == 4000 and police["matched"] >= 1990  # ~2,002 of the sample are in the borough
+    gp = reports["gp_practices"]
+    assert gp["matched"] == gp["total"] == 71
+    placed = warehouse.execute("""SELECT count(*), count(ward22_code), count(DISTINCT ward22_code)
+                                  FROM geography.gp_practices_located""").fetchone()
+    assert placed[0] == 71 and placed[1] == 71 and placed[2] >= 15
+    agree = warehouse.execute("""SELECT avg((l.lsoa11_code = r."LSOA code")::int) FROM geography.police_uk_located l
+                                 JOIN raw.police_uk r ON r."Crime ID" = l.record_key
+                                 WHERE l.lsoa11_code IS NOT NULL AND r."Crime ID" IS NOT NULL""").fetchone()[0]
+    assert agree >= 0.93
