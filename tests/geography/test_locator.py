@@ -107,3 +107,22 @@ def test_random_partition_with_holes_matches_brute_force():
         verts = shapely.get_coordinates(cells)
         x, y = np.concatenate([x, verts[:, 0]]), np.concatenate([y, verts[:, 1]])
         assert np.array_equal(idx.locate(x, y), idx.locate_brute(x, y)), cs
+
+
+def test_threads_use_their_own_prepared_polygons(layers):
+    """GEOS builds a prepared polygon's index lazily on first query; threads sharing one
+    prepared geometry raced and corrupted the heap. Each thread has its own copy, and a
+    fresh index queried at once from two threads, many times, gives the exact answer."""
+    g = layers["lsoa21"]
+    rng = np.random.default_rng(7)
+    x0, y0, x1, y1 = g.total_bounds
+    x, y = rng.uniform(x0, x1, 400_000), rng.uniform(y0, y1, 400_000)
+    expected = None
+    for _ in range(4):
+        idx = PolygonIndex(g.geometry.values, g["lsoa21_code"].values, target_cells=20_000)  # many boundary cells
+        got = idx.locate(x, y, threads=2)
+        if expected is None:
+            expected = idx.locate_brute(x, y)
+        assert np.array_equal(got, expected)
+        copies = idx._thread_geoms(2)
+        assert copies[0] is idx.geoms and copies[1] is not idx.geoms and len(copies[1]) == len(idx.geoms)

@@ -190,7 +190,10 @@ class PolygonIndex:
         """Position (into `codes`) of the polygon covering each point, -1 if none.
 
         Works in chunks on up to `threads` threads (default: all cores); numpy and GEOS
-        release the GIL, so the chunks really run in parallel.
+        release the GIL, so the chunks really run in parallel. Each thread queries its own
+        prepared copy of the polygons: GEOS builds a prepared polygon's point-locator index
+        lazily on its first query, so sharing one prepared geometry between threads races
+        (seen here as heap corruption).
         """
         x = np.ascontiguousarray(x, dtype=np.float64)
         y = np.ascontiguousarray(y, dtype=np.float64)
@@ -200,16 +203,28 @@ class PolygonIndex:
             return self._locate(x, y)
         out = np.empty(n, np.int32)
         bounds = np.linspace(0, n, threads + 1).astype(int)
+        copies = self._thread_geoms(threads)
 
         def work(i):
             s, e = bounds[i], bounds[i + 1]
-            out[s:e] = self._locate(x[s:e], y[s:e])
+            out[s:e] = self._locate(x[s:e], y[s:e], copies[i])
 
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(work, range(threads)))
         return out
 
-    def _locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _thread_geoms(self, threads: int) -> list[np.ndarray]:
+        """One prepared copy of the polygons per thread (the first is the index's own)."""
+        cache = getattr(self, "_copies", None) or [self.geoms]
+        while len(cache) < threads:
+            copy = shapely.from_wkb(shapely.to_wkb(self.geoms))
+            shapely.prepare(copy)
+            cache.append(copy)
+        self._copies = cache
+        return cache
+
+    def _locate(self, x: np.ndarray, y: np.ndarray, geoms: np.ndarray | None = None) -> np.ndarray:
+        geoms = self.geoms if geoms is None else geoms
         out = np.full(len(x), -1, np.int32)
         if self.nx == 0:
             return out
@@ -230,7 +245,7 @@ class PolygonIndex:
             todo = np.arange(len(pts))
             while len(todo):
                 c = self.cand[start[todo] + j]
-                hit = shapely.intersects_xy(self.geoms[c], x[pts[todo]], y[pts[todo]])
+                hit = shapely.intersects_xy(geoms[c], x[pts[todo]], y[pts[todo]])
                 out[pts[todo[hit]]] = c[hit]
                 todo = todo[~hit]
                 j += 1
