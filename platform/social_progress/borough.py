@@ -11,17 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-
-class Person(BaseModel):
-    name: str
-    email: str
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, v: str) -> str:
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
-            raise ValueError(f"{v!r} is not an email address")
-        return v
+from social_progress.catalogue.models import Owner
 
 
 class Borough(BaseModel):
@@ -53,7 +43,7 @@ class AreaConfig(BaseModel):
     borough: Borough
     comparators: list[str] = []
     index: IndexYears
-    index_owner: Person
+    index_owner: Owner
 
 
 class AreaConfigError(ValueError):

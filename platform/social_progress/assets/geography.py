@@ -62,31 +62,27 @@ def _result(name: str, gdf: pd.DataFrame, **extra) -> MaterializeResult:
     return MaterializeResult(metadata=meta)
 
 
-@asset(key=AssetKey(["geography", "lsoa11_boundaries"]), deps=[AssetKey(["raw", "lsoa11_boundaries"])], group_name=GROUP, owners=OWNER,
-       description="LSOA 2011 polygons of the borough (EPSG:27700).")
-def lsoa11_boundaries() -> MaterializeResult:
-    g = _frame_columns(_raw_geoframe("lsoa11_boundaries"), {"LSOA11CD": "lsoa11_code", "LSOA11NM": "lsoa11_name", "LAD11CD": "lad_code"})
-    g = g[g["lad_code"] == _borough_code()].sort_values("lsoa11_code", ignore_index=True)
-    _store("lsoa11_boundaries", g)
-    return _result("lsoa11_boundaries", g)
+def _borough_cut_asset(name: str, columns: dict[str, str], description: str):
+    """A boundary layer landed as a raw table, renamed to our column names and cut to the borough."""
+    code = list(columns.values())[0]
+
+    @asset(key=AssetKey(["geography", name]), deps=[AssetKey(["raw", name])], group_name=GROUP, owners=OWNER,
+           description=description)
+    def _cut() -> MaterializeResult:
+        g = _frame_columns(_raw_geoframe(name), columns)
+        g = g[g["lad_code"] == _borough_code()].sort_values(code, ignore_index=True)
+        _store(name, g)
+        return _result(name, g)
+
+    return _cut
 
 
-@asset(key=AssetKey(["geography", "lsoa21_boundaries"]), deps=[AssetKey(["raw", "lsoa21_boundaries"])], group_name=GROUP, owners=OWNER,
-       description="LSOA 2021 polygons of the borough (EPSG:27700).")
-def lsoa21_boundaries() -> MaterializeResult:
-    g = _frame_columns(_raw_geoframe("lsoa21_boundaries"), {"LSOA21CD": "lsoa21_code", "LSOA21NM": "lsoa21_name", "LAD22CD": "lad_code"})
-    g = g[g["lad_code"] == _borough_code()].sort_values("lsoa21_code", ignore_index=True)
-    _store("lsoa21_boundaries", g)
-    return _result("lsoa21_boundaries", g)
-
-
-@asset(key=AssetKey(["geography", "ward22_boundaries"]), deps=[AssetKey(["raw", "ward22_boundaries"])], group_name=GROUP, owners=OWNER,
-       description="The borough's current wards (boundaries from May 2022).")
-def ward22_boundaries() -> MaterializeResult:
-    g = _frame_columns(_raw_geoframe("ward22_boundaries"), {"WD25CD": "ward22_code", "WD25NM": "ward22_name", "LAD25CD": "lad_code"})
-    g = g[g["lad_code"] == _borough_code()].sort_values("ward22_code", ignore_index=True)
-    _store("ward22_boundaries", g)
-    return _result("ward22_boundaries", g)
+lsoa11_boundaries = _borough_cut_asset("lsoa11_boundaries", {"LSOA11CD": "lsoa11_code", "LSOA11NM": "lsoa11_name", "LAD11CD": "lad_code"},
+                                       "LSOA 2011 polygons of the borough (EPSG:27700).")
+lsoa21_boundaries = _borough_cut_asset("lsoa21_boundaries", {"LSOA21CD": "lsoa21_code", "LSOA21NM": "lsoa21_name", "LAD22CD": "lad_code"},
+                                       "LSOA 2021 polygons of the borough (EPSG:27700).")
+ward22_boundaries = _borough_cut_asset("ward22_boundaries", {"WD25CD": "ward22_code", "WD25NM": "ward22_name", "LAD25CD": "lad_code"},
+                                       "The borough's current wards (boundaries from May 2022; ONS WD25 codes, unchanged since).")
 
 
 @asset(key=AssetKey(["geography", "ward19_boundaries"]),
