@@ -1,41 +1,186 @@
 {#
-  Take an LSOA 2011 relation (lsoa11_code, year, numerator, denominator) and return the
-  indicator at every level the index reports: LSOA 2011, the 17 pre-2022 wards (official
-  lookup), the 19 current wards (best fit; backdated for every year) and the borough.
-  Rates are recomputed from summed numerators and denominators at each level, never
-  averaged; a continuous measure comes in as numerator = value x weight, denominator =
-  weight, so the same sums give a weighted mean.
+  to_all_levels(base, unit=none, multiplier=1, base_boundary='lsoa11', aggregation='ratio', period=none)
+
+  Turns one indicator's source rows into every row the platform reports:
+
+    area rows        LSOA 2011, LSOA 2021, the 17 pre-2022 wards (ward19), the 19 current
+                     wards (ward22) and the borough (lad), for every year of the source;
+    comparator rows  area_level = boundary = 'comparator': each borough of the `comparators`
+                     var and London (E12000007), from the same London-wide source rows
+                     (only when the YAML does not say `comparators: false`);
+    excluded rows    area_level = boundary = 'excluded': source rows that were dropped, with
+                     the reason in `quality_flag` (missing_code, missing_year,
+                     wrong_vintage_code, duplicate_area_year). value is null.
+
+  The indicators folder's post-hook (split_indicator_rows) then moves the comparator rows
+  to `<model>__comparators` and the excluded rows to `<model>__exclusions`, so the
+  indicator table itself holds area rows only (what marts.indicator_values stacks and the
+  index scores); marts.indicator_comparators and marts.indicator_exclusions stack the two.
+
+  `base` is a relation or CTE name with columns
+      <base_boundary>_code (lsoa11_code, lsoa21_code or ward19_code), year, numerator, denominator
+  or, with base_boundary='mixed', source_boundary ('lsoa11' | 'lsoa21') and source_code
+  instead (an indicator published on both LSOA vintages, e.g. IoD 2019 and IoD 2025).
+
+  Source rows reach each reporting area through the geography engine's bridges
+  (int_area_bridges: official lookups where areas nest, apportionment by residents'
+  postcode centroids where they do not): numerators and denominators are multiplied by
+  the bridge weight and summed, and the value is recomputed from the sums at every level
+  (never an average of rates). A continuous measure (a distance, a concentration, an IoD
+  score) comes in as numerator = value x residents, denominator = residents, so the same
+  sums give the resident-weighted mean.
+
+  unit: defaults to the YAML's meta.indicator.unit (one place to edit).
+  aggregation: 'ratio' (value = multiplier x numerator / denominator) or 'sum' (a count:
+  value = numerator, denominator null).
+
+  quality_flag on area rows: null when clean; 'zero_denominator' (denominator and value
+  null, not zero and infinity); 'incomplete_sources' (some source areas feeding the area had no usable row
+  that year, so the value rests on part of the area).
 #}
-{% macro to_all_levels(lsoa_relation, unit, multiplier=1) -%}
+{% macro to_all_levels(base, unit=none, multiplier=1, base_boundary='lsoa11', aggregation='ratio', period=none) -%}
+{%- set unit = (unit or indicator_meta('unit', '')) | replace("'", "''") -%}
+{%- set comparators_on = indicator_meta('comparators', true) is not sameas false -%}
+{%- set codes = comparator_codes() -%}
 select * from (
-    with lsoa as (
-        select l.lsoa11_code, l.year::integer as year,
-               l.numerator::double as numerator, l.denominator::double as denominator,
-               g.ward19_code, g.ward22_code, g.lad_code
-        from {{ lsoa_relation }} as l
-        join {{ ref('stg_geography_lsoa11_lookup') }} as g using (lsoa11_code)
-        where g.lad_code = '{{ var("borough_code") }}'
+    with src as (
+        select
+            {%- if base_boundary == 'mixed' %}
+            source_boundary::varchar as source_boundary, source_code::varchar as source_code,
+            {%- else %}
+            '{{ base_boundary }}' as source_boundary, {{ base_boundary }}_code::varchar as source_code,
+            {%- endif %}
+            try_cast(year as integer) as year,
+            numerator::double as numerator,
+            {% if aggregation == 'sum' %}null::double{% else %}denominator::double{% endif %} as denominator
+        from {{ base }}
     ),
-    levels as (
-        select 'lsoa' as area_level, 'lsoa11' as boundary, lsoa11_code as area_code, year,
-               sum(numerator) as numerator, sum(denominator) as denominator
-        from lsoa group by all
+    checked as (
+        select s.*, v.lad_code,
+               count(*) over w as copies,
+               (min(s.numerator) over w is distinct from max(s.numerator) over w)
+                 or (min(s.denominator) over w is distinct from max(s.denominator) over w) as conflicting,
+               row_number() over (partition by s.source_boundary, s.source_code, s.year
+                                  order by s.numerator, s.denominator) as copy_no
+        from src s
+        left join {{ ref('int_london_areas') }} v
+               on v.boundary = s.source_boundary and v.area_code = s.source_code
+        window w as (partition by s.source_boundary, s.source_code, s.year)
+    ),
+    flagged as (
+        select *,
+               case when source_code is null or trim(source_code) = '' then 'missing_code'
+                    when year is null then 'missing_year'
+                    when lad_code is null then 'wrong_vintage_code'
+                    when copies > 1 and (conflicting or copy_no > 1) then 'duplicate_area_year'
+               end as exclusion_reason
+        from checked
+    ),
+    clean as (
+        -- `usable`: the row can enter a sum. A row without a denominator (e.g. an LSOA
+        -- missing from the population estimates) must not add its numerator alone: its own
+        -- area is reported with quality_flag zero_denominator, its parents as incomplete.
+        select *, {% if aggregation == 'sum' %}numerator is not null{% else %}coalesce(denominator, 0) > 0{% endif %} as usable
+        from flagged where exclusion_reason is null
+    ),
+    -- the borough: every reporting area of every boundary, through the bridges
+    received as (
+        select b.area_level, b.boundary, b.area_code, c.year, c.source_boundary,
+               sum(c.numerator * b.weight) filter (where c.usable) as numerator,
+               sum(c.denominator * b.weight) filter (where c.usable) as denominator,
+               coalesce(sum(b.weight) filter (where c.usable), 0) as weight_received
+        from clean c
+        join {{ ref('int_area_bridges') }} b
+          on b.source_boundary = c.source_boundary and b.source_code = c.source_code
+        where c.lad_code = '{{ var("borough_code") }}'
+        group by all
+    ),
+    expected as (
+        select source_boundary, boundary, area_code, sum(weight) as weight_expected
+        from {{ ref('int_area_bridges') }}
+        group by all
+    ),
+    areas as (
+        select r.area_level, r.boundary, r.area_code, r.year, r.numerator, r.denominator,
+               case when r.weight_received < e.weight_expected - 1e-9 then 'incomplete_sources' end as coverage_flag
+        from received r
+        left join expected e using (source_boundary, boundary, area_code)
+    ),
+    comparators as (
+        {%- if comparators_on %}
+        select 'comparator' as area_level, 'comparator' as boundary, lad_code as area_code, year,
+               sum(numerator) filter (where usable) as numerator, sum(denominator) filter (where usable) as denominator,
+               null as coverage_flag
+        from clean
+        where lad_code in ({% for c in codes %}'{{ c }}'{{ ", " if not loop.last }}{% endfor %}{% if not codes %}null{% endif %})
+        group by all
         union all
-        select 'ward', 'ward19', ward19_code, year, sum(numerator), sum(denominator) from lsoa group by all
-        union all
-        select 'ward', 'ward22', ward22_code, year, sum(numerator), sum(denominator) from lsoa group by all
-        union all
-        select 'borough', 'lad', lad_code, year, sum(numerator), sum(denominator) from lsoa group by all
+        select 'comparator', 'comparator', '{{ var("region_code") }}', year,
+               sum(numerator) filter (where usable), sum(denominator) filter (where usable), null
+        from clean
+        group by all
+        {%- else %}
+        select null::varchar as area_level, null::varchar as boundary, null::varchar as area_code, null::integer as year,
+               null::double as numerator, null::double as denominator, null::varchar as coverage_flag
+        where false
+        {%- endif %}
+    ),
+    {%- if var('goalpost_rows', false) %}
+    -- goalpost helper (dbt --vars '{goalpost_rows: true}'): every London source area, so
+    -- London percentiles of the raw value can be read off for worst/best values
+    london as (
+        select 'london_' || source_boundary as area_level, 'london_' || source_boundary as boundary,
+               source_code as area_code, year, sum(numerator) as numerator, sum(denominator) as denominator,
+               null as coverage_flag
+        from clean group by all
+    ),
+    {%- endif %}
+    reported as (
+        select * from areas
+        union all select * from comparators
+        {%- if var('goalpost_rows', false) %}
+        union all select * from london
+        {%- endif %}
     )
     select
         '{{ this.name }}' as indicator_id,
-        area_code, area_level, boundary, year,
-        numerator, denominator,
-        {{ safe_rate('numerator', 'denominator', multiplier) }} as value,
+        area_code, area_level, boundary, year::integer as year,
+        numerator,
+        nullif(denominator, 0) as denominator,
+        {% if aggregation == 'sum' -%}
+        numerator
+        {%- else -%}
+        {{ safe_rate('numerator', 'denominator', multiplier) }}
+        {%- endif %} as value,
         '{{ unit }}' as unit,
-        year::varchar as period
-    from levels
+        {% if period %}{{ period }}{% else %}year::varchar{% endif %} as period,
+        case when {% if aggregation == 'sum' %}false{% else %}denominator is null or denominator = 0{% endif %} then 'zero_denominator'
+             else coverage_flag end as quality_flag
+    from reported
+    union all
+    select '{{ this.name }}', coalesce(nullif(trim(source_code), ''), '(missing)'), 'excluded', 'excluded', year,
+           numerator, denominator, null::double, '{{ unit }}',
+           {% if period %}{{ period }}{% else %}year::varchar{% endif %}, exclusion_reason
+    from flagged
+    where exclusion_reason is not null
 )
+{%- endmacro %}
+
+{# The comparator boroughs from the `comparators` var: a YAML/JSON list of E09 codes or a
+   comma-separated string. #}
+{% macro comparator_codes() -%}
+    {%- set raw = var('comparators', []) -%}
+    {%- if raw is string -%}{%- set raw = raw.split(',') -%}{%- endif -%}
+    {%- set out = [] -%}
+    {%- for c in raw -%}{%- if c | string | trim -%}{%- do out.append(c | string | trim) -%}{%- endif -%}{%- endfor -%}
+    {{ return(out) }}
+{%- endmacro %}
+
+{# A field of the current model's `meta.indicator` YAML (the single source of truth). #}
+{% macro indicator_meta(key, default=none) -%}
+    {%- set meta = config.get('meta') or {} -%}
+    {%- set ind = meta.get('indicator') or {} -%}
+    {{ return(ind.get(key, default)) }}
 {%- endmacro %}
 
 {# Every LSOA 2011 of the borough for every year in [first, last]: the spine that turns
@@ -44,4 +189,17 @@ select * from (
     (select g.lsoa11_code, y.range::integer as year
      from {{ ref('stg_geography_lsoa11_lookup') }} g
      cross join range({{ first_year }}, {{ last_year }} + 1) y)
+{%- endmacro %}
+
+{# Post-hook of every model under models/indicators/ (dbt_project.yml): the comparator and
+   excluded rows to_all_levels produced leave the indicator table for two companion tables,
+   <model>__comparators and <model>__exclusions, in the same schema. #}
+{% macro split_indicator_rows() -%}
+    {%- set outside = "area_level in ('comparator', 'excluded') or area_level like 'london_%'" -%}
+    {%- if var('goalpost_rows', false) -%}{%- set outside = "area_level in ('comparator', 'excluded')" -%}{%- endif -%}
+    create or replace table {{ this.schema }}."{{ this.identifier }}__comparators" as
+        select * from {{ this }} where area_level = 'comparator' order by area_code, year;
+    create or replace table {{ this.schema }}."{{ this.identifier }}__exclusions" as
+        select * from {{ this }} where area_level = 'excluded' order by area_code, year;
+    delete from {{ this }} where {{ outside }}
 {%- endmacro %}

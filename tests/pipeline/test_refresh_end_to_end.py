@@ -26,6 +26,8 @@ def test_refresh_publishes_a_release_with_every_area_and_year(refreshed):
     assert areas.loc["ward19"].tolist() == [17, 17, 17]
     assert areas.loc["ward22"].tolist() == [19, 19, 19]
     assert areas.loc["lad"].tolist() == [1, 1, 1]
+    # every index indicator is also reported on LSOA 2021 (bridged), so LSOA 2021 is scored too
+    assert areas.loc["lsoa21"].tolist() == [115, 115, 115]
     assert sorted(index["year"].unique()) == [2019, 2020, 2021]
     assert index["score"].between(0, 100).all()
     # 12 components and 3 dimensions for every area and year
@@ -87,7 +89,7 @@ def test_geojson_has_every_area_in_wgs84(refreshed):
     for f in gj["features"]:
         by_boundary.setdefault(f["properties"]["boundary"], []).append(f)
         lon, lat = f["geometry"]["coordinates"][0][0][0] if f["geometry"]["type"] == "Polygon" else f["geometry"]["coordinates"][0][0][0][0:2], None
-    assert {k: len(v) for k, v in by_boundary.items()} == {"lad": 1, "lsoa11": 110, "ward19": 17, "ward22": 19}
+    assert {k: len(v) for k, v in by_boundary.items()} == {"lad": 1, "lsoa11": 110, "lsoa21": 115, "ward19": 17, "ward22": 19}
     ward = by_boundary["ward22"][0]
     ring = ward["geometry"]["coordinates"][0] if ward["geometry"]["type"] == "Polygon" else ward["geometry"]["coordinates"][0][0]
     lon, lat = ring[0]
@@ -137,10 +139,12 @@ def test_index_uses_principal_component_weights_and_reports_rank_intervals(refre
     assert all(abs(total - 1) < 1e-9 and method == "pca" for _, total, _, method in weights)
     safety = dict(con.execute("""SELECT indicator_id, weight FROM marts.index_weights
                                  WHERE component = 'Personal Safety'""").fetchall())
-    assert set(safety) == {"violence_rate", "burglary_rate"} and 0.3 < safety["violence_rate"] < 0.7
+    # 12 Personal Safety indicators (the Met's crime categories, road accidents, the IoD crime domain)
+    assert {"violence_rate", "burglary_rate", "robbery_rate", "all_crime_rate"} <= set(safety) and len(safety) == 12
+    assert 0 < safety["violence_rate"] < 0.5
     diag = con.execute("SELECT component, variance_explained, warnings FROM marts.index_diagnostics").fetchall()
     assert len(diag) == 12 and all(0 < v <= 1 for _, v, _ in diag)
     unc = con.execute("""SELECT boundary, count(*), min(rank_p05 <= median_rank AND median_rank <= rank_p95)
                          FROM marts.index_uncertainty GROUP BY 1 ORDER BY 1""").fetchall()
-    assert [(b, n) for b, n, _ in unc] == [("lad", 3), ("lsoa11", 330), ("ward19", 51), ("ward22", 57)]
+    assert [(b, n) for b, n, _ in unc] == [("lad", 3), ("lsoa11", 330), ("lsoa21", 345), ("ward19", 51), ("ward22", 57)]
     assert all(ok for _, _, ok in unc)

@@ -18,7 +18,8 @@ from social_progress.transform.project import indicator_models
 from social_progress.warehouse import connect, read_table, replace_table
 
 INDICATOR_KEYS = [translator.get_asset_key(n) for n in indicator_models(MANIFEST)]
-VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value", "unit", "period"]
+VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value", "unit",
+                 "period", "quality_flag"]
 INDEX_OWNER = load_area_config(get_settings().areas_path).index_owner.email
 
 

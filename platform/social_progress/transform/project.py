@@ -39,7 +39,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 
 def dbt_vars(settings: Settings) -> dict:
     cfg = load_area_config(settings.areas_path)
-    return {"borough_code": cfg.borough.code, "first_year": cfg.index.first_year, "last_year": cfg.index.last_year}
+    return {"borough_code": cfg.borough.code, "comparators": list(cfg.comparators),
+            "first_year": cfg.index.first_year, "last_year": cfg.index.last_year}
 
 
 def manifest_is_stale(project: DbtProject) -> bool:

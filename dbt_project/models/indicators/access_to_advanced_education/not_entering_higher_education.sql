@@ -1,8 +1,7 @@
--- IoD 2019 entry to higher education indicator: share of young people under 21 not
--- entering higher education, resident-weighted.
+-- IoD entry to higher education indicator: share of young people under 21 not entering higher education (IoD 2019 and IoD 2025), resident-weighted.
 with base as (
-    select i.lsoa11_code, i.year, i.entry_to_higher_education_indicator * p.population as numerator, p.population as denominator
-    from {{ ref('stg_imd2019_indicators') }} i
-    join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
+    {{ resident_weighted('stg_imd2019_indicators', 'entry_to_higher_education_indicator') }}
+    union all
+    {{ resident_weighted('stg_imd2025_indicators', 'entry_to_higher_education_indicator', 'lsoa21') }}
 )
-{{ to_all_levels('base', 'share of young people', 1) }}
+{{ to_all_levels('base', base_boundary='mixed') }}

@@ -1,7 +1,5 @@
--- IoD 2019: mean road distance (km) to a post office, resident-weighted.
+-- IoD 2019 mean road distance (km) to the nearest post office, resident-weighted.
 with base as (
-    select i.lsoa11_code, i.year, i.road_distance_to_a_post_office_indicator_km * p.population as numerator, p.population as denominator
-    from {{ ref('stg_imd2019_indicators') }} i
-    join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
+    {{ resident_weighted('stg_imd2019_indicators', 'road_distance_to_a_post_office_indicator_km') }}
 )
-{{ to_all_levels('base', 'km', 1) }}
+{{ to_all_levels('base', base_boundary='mixed') }}

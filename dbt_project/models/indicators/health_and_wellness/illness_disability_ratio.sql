@@ -1,8 +1,7 @@
--- IoD 2019 comparative illness and disability ratio (work-limiting illness and disability
--- against England, 100 = the national rate), resident-weighted.
+-- IoD comparative illness and disability ratio (work-limiting illness and disability, England = 100), IoD 2019 and IoD 2025, resident-weighted.
 with base as (
-    select i.lsoa11_code, i.year, i.comparative_illness_and_disability_ratio_indicator * p.population as numerator, p.population as denominator
-    from {{ ref('stg_imd2019_indicators') }} i
-    join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
+    {{ resident_weighted('stg_imd2019_indicators', 'comparative_illness_and_disability_ratio_indicator') }}
+    union all
+    {{ resident_weighted('stg_imd2025_indicators', 'comparative_illness_and_disability_ratio_indicator', 'lsoa21') }}
 )
-{{ to_all_levels('base', 'ratio (England = 100)', 1) }}
+{{ to_all_levels('base', base_boundary='mixed') }}

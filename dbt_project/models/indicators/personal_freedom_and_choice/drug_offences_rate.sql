@@ -1,9 +1,5 @@
--- Drug offences recorded per 1,000 residents: a proxy for drug misuse, which constrains
--- personal choice (it also reflects police activity; read with care).
+-- Drug offences recorded per 1,000 residents: a proxy for drug misuse (it also reflects police activity; read with care).
 with base as (
-    select c.lsoa11_code, c.year, c.offences as numerator, p.population as denominator
-    from {{ ref('stg_crime') }} c
-    join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
-    where c.category = 'drugs'
+    {{ crime_counts('drugs') }}
 )
-{{ to_all_levels('base', 'offences per 1,000 residents', 1000) }}
+{{ to_all_levels('base', multiplier=1000, base_boundary='mixed') }}

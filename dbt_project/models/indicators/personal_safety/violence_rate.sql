@@ -1,8 +1,5 @@
--- Violence against the person offences recorded by the Metropolitan Police per 1,000 residents.
+-- Violence against the person offences recorded by the Metropolitan Police per 1,000 residents (Met category 'violence').
 with base as (
-    select c.lsoa11_code, c.year, c.offences as numerator, p.population as denominator
-    from {{ ref('stg_crime') }} c
-    join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
-    where c.category = 'violence'
+    {{ crime_counts('violence') }}
 )
-{{ to_all_levels('base', 'offences per 1,000 residents', 1000) }}
+{{ to_all_levels('base', multiplier=1000, base_boundary='mixed') }}

@@ -1,8 +1,7 @@
--- IoD 2019 household overcrowding indicator (share of households overcrowded), as a
--- resident-weighted mean at ward and borough level.
+-- Share of households overcrowded (occupancy rating by rooms), IoD 2019 (Census 2011) and IoD 2025 (Census 2021), resident-weighted.
 with base as (
-    select i.lsoa11_code, i.year, i.household_overcrowding_indicator * p.population as numerator, p.population as denominator
-    from {{ ref('stg_imd2019_indicators') }} i
-    join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
+    {{ resident_weighted('stg_imd2019_indicators', 'household_overcrowding_indicator') }}
+    union all
+    {{ resident_weighted('stg_imd2025_indicators', 'household_overcrowding_indicator_rooms', 'lsoa21') }}
 )
-{{ to_all_levels('base', 'share of households', 1) }}
+{{ to_all_levels('base', base_boundary='mixed') }}

@@ -1,0 +1,80 @@
+{#
+  Building blocks for an indicator's `base` CTE: each returns rows of
+      source_boundary, source_code, year, numerator, denominator
+  on the source's own geography, ready for to_all_levels(..., base_boundary='mixed').
+  Several can be stacked with `union all` (e.g. IoD 2019 on LSOA 2011 and IoD 2025 on
+  LSOA 2021 in one series).
+
+  Residents come from int_lsoa11_population (mid-year estimates, nearest year) for LSOA
+  2011 sources and int_lsoa21_population (Census 2021) for LSOA 2021 sources. Joins are
+  left joins: a source row whose area has no residents keeps a null denominator and is
+  reported with quality_flag 'zero_denominator' rather than silently dropped.
+#}
+
+{% macro population_relation(boundary) -%}
+    {%- if boundary == 'lsoa11' -%}{{ ref('int_lsoa11_population') }}
+    {%- elif boundary == 'lsoa21' -%}{{ ref('int_lsoa21_population') }}
+    {%- else -%}{{ exceptions.raise_compiler_error("no resident population for boundary " ~ boundary) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _population_join(boundary) -%}
+    left join {{ population_relation(boundary) }} p
+           on p.{{ boundary }}_code = s.{{ boundary }}_code
+          {%- if boundary == 'lsoa11' %} and p.year = try_cast(s.year as integer){% endif %}
+{%- endmacro %}
+
+{# A continuous measure (distance, concentration, score, share of an unknown base) as a
+   resident-weighted mean: numerator = value x residents, denominator = residents. #}
+{% macro resident_weighted(relation, value_expr, boundary='lsoa11', where=none, year=none) -%}
+    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code,
+           {% if year %}{{ year }}{% else %}s.year{% endif %} as year,
+           ({{ value_expr }}) * p.population as numerator, p.population as denominator
+    from {{ ref(relation) }} s
+    {{ _population_join(boundary) }}
+    {% if where %}where {{ where }}{% endif %}
+{%- endmacro %}
+
+{# A count per resident: numerator = the count, denominator = residents (per_1000 etc. is
+   the multiplier given to to_all_levels). #}
+{% macro per_resident(relation, count_expr, boundary='lsoa11', where=none) -%}
+    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code, s.year,
+           ({{ count_expr }})::double as numerator, p.population as denominator
+    from {{ ref(relation) }} s
+    {{ _population_join(boundary) }}
+    {% if where %}where {{ where }}{% endif %}
+{%- endmacro %}
+
+{# Recorded crime of one Metropolitan Police category (stg_crime), per resident. #}
+{% macro crime_counts(category) -%}
+    {{ per_resident('stg_crime', 'offences', where="s.category = '" ~ category ~ "'") }}
+{%- endmacro %}
+
+{# Share of residents living in an LSOA among the 20% most deprived in England on an IoD
+   domain (decile 1 or 2): ranks do not add up, residents do. #}
+{% macro deprived_share(relation, decile_column, boundary='lsoa11', deciles=2) -%}
+    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code, s.year,
+           case when s.{{ decile_column }} is null then null
+                when s.{{ decile_column }} <= {{ deciles }} then p.population else 0 end as numerator,
+           p.population as denominator
+    from {{ ref(relation) }} s
+    {{ _population_join(boundary) }}
+{%- endmacro %}
+
+{# For each key and target year, the row of `relation` whose year is nearest (ties: the
+   later one), e.g. the mid-year estimate used for a year without its own estimate. #}
+{% macro nearest_year(relation, key, year_column, first_year, last_year) -%}
+    select y.range::integer as year, r.*
+    from range({{ first_year }}, {{ last_year }} + 1) y
+    cross join {{ relation }} r
+    qualify row_number() over (partition by y.range, r.{{ key }}
+                               order by abs(y.range - r.{{ year_column }}), r.{{ year_column }} desc) = 1
+{%- endmacro %}
+
+{# The latest row of `relation` per key on or before `as_of` (a year), e.g. the last
+   rating of a food business or the last estimate published by a given year. #}
+{% macro latest_available(relation, key, year_column, as_of) -%}
+    select * from {{ relation }}
+    where {{ year_column }} <= {{ as_of }}
+    qualify row_number() over (partition by {{ key }} order by {{ year_column }} desc) = 1
+{%- endmacro %}

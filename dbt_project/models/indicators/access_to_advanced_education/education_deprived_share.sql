@@ -1,0 +1,7 @@
+-- Share of residents living in an LSOA in the 20% most deprived in England on the IoD education, skills and training domain (IoD 2019 and IoD 2025).
+with base as (
+    {{ deprived_share('stg_imd2019', 'education_decile') }}
+    union all
+    {{ deprived_share('stg_imd2025', 'education_decile', 'lsoa21') }}
+)
+{{ to_all_levels('base', base_boundary='mixed') }}

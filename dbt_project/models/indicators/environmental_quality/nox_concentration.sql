@@ -1,0 +1,5 @@
+-- Modelled annual mean NOx concentration (LAEI 2013, 2016, 2019), resident-weighted.
+with base as (
+    {{ resident_weighted('stg_air_quality', 's.concentration', where="s.pollutant = 'NOx' and s.statistic = 'mean'") }}
+)
+{{ to_all_levels('base', base_boundary='mixed') }}

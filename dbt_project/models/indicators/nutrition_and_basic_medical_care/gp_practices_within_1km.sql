@@ -1,0 +1,24 @@
+-- Number of GP practices open in the year within 1 km (straight line) of the LSOA's centre, resident-weighted.
+-- Practices are placed at their postcode's Code-Point centroid; open in the year = opened
+-- on or before 31 December and not closed before 1 January.
+with practices as (
+    select p.org_code, p.open_date, p.close_date, pc.easting, pc.northing
+    from {{ ref('stg_gp_practices') }} p
+    join {{ ref('stg_postcodes') }} pc using (postcode_key)
+    where p.is_gp_practice
+),
+nearby as (
+    select s.lsoa11_code, s.year,
+           count(pr.org_code) filter (where sqrt(power(g.centroid_x - pr.easting, 2) + power(g.centroid_y - pr.northing, 2)) <= 1000) as practices
+    from {{ lsoa11_year_spine(var('first_year'), var('last_year')) }} s
+    join {{ ref('stg_geography_lsoa11_lookup') }} g using (lsoa11_code)
+    left join practices pr
+      on (pr.open_date is null or year(pr.open_date) <= s.year)
+     and (pr.close_date is null or year(pr.close_date) > s.year)
+    group by all
+),
+base as (
+    select n.lsoa11_code, n.year, n.practices * p.population as numerator, p.population as denominator
+    from nearby n join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
+)
+{{ to_all_levels('base') }}

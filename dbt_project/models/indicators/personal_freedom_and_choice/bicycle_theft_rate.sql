@@ -1,0 +1,5 @@
+-- Bicycle thefts recorded by the Metropolitan Police per 1,000 residents.
+with base as (
+    {{ crime_counts('theft-bicycle') }}
+)
+{{ to_all_levels('base', multiplier=1000, base_boundary='mixed') }}
