@@ -41,11 +41,32 @@ def indicator_values(context: AssetExecutionContext) -> MaterializeResult:
                                        "rows_per_indicator": MetadataValue.json(dict(counts))})
 
 
-def load_framework(metadata: pd.DataFrame, weighting: str) -> Framework:
+def load_framework(metadata: pd.DataFrame, weighting: str, component_weighting: dict[str, str] | None = None) -> Framework:
     records = [dict(id=r.indicator_id, name=r.name, dimension=r.dimension, component=r.component, direction=r.direction,
                     worst=float(r.worst), best=float(r.best), transform=r.transform or "none")
                for r in metadata[metadata["in_index"]].itertuples()]
-    return Framework.from_records(records, weighting=weighting)
+    return Framework.from_records(records, weighting=weighting, component_weighting=component_weighting)
+
+
+def run_engine(engine_in: pd.DataFrame, metadata: pd.DataFrame, weighting: str, options: IndexOptions, log=print):
+    """The index, with one rule on top of the engine: a component whose first principal
+    component loads negatively on one of its indicators does not share one direction of
+    progress, and PCA would give that indicator weight 0 (dropping it from the index
+    unseen). Such a component falls back to equal weights; the diagnostics say so."""
+    framework = load_framework(metadata, weighting)
+    result = compute_index(engine_in, framework, options)
+    if weighting != "pca":
+        return framework, result, {}
+    w = result.weights
+    negative = w[w["loading"] < 0]
+    if negative.empty:
+        return framework, result, {}
+    fallback = {c: "equal" for c in sorted(negative["component"].astype(str).unique())}
+    for comp, ind in negative[["component", "indicator_id"]].astype(str).itertuples(index=False):
+        log(f"{comp}: {ind} loads negatively on the first principal component; the component uses equal weights")
+    framework = load_framework(metadata, weighting, fallback)
+    return framework, compute_index(engine_in, framework, options), {
+        c: sorted(negative.loc[negative["component"].astype(str) == c, "indicator_id"].astype(str)) for c in fallback}
 
 
 def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index: IndexYears,
@@ -56,8 +77,7 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
     the indicators provide it, both ward sets, the borough); ranks are within a boundary
     and year. Weights and imputation regressions are estimated on LSOA 2011 rows.
     """
-    framework = load_framework(metadata, index.weighting)
-    ids = framework.indicator_ids
+    ids = load_framework(metadata, index.weighting).indicator_ids
     values = values[values["indicator_id"].isin(ids)]
     candidates = list(range(index.first_year, index.last_year + 1))
     carried = carry_forward(values, candidates, index.max_carry_forward_years)
@@ -75,14 +95,14 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
         pd.DataFrame({"indicator_id": ids}), how="cross").rename(columns={"boundary": "area_level"})
     engine_in = frame.merge(engine_in, on=["area_code", "area_level", "year", "indicator_id"], how="left")
     options = IndexOptions(weight_level="lsoa11")
-    result = compute_index(engine_in, framework, options)
+    framework, result, fallback = run_engine(engine_in, metadata, index.weighting, options, log)
     scores = _with_areas(result.scores.rename(columns={"area_level": "boundary"}), areas)
     provenance = panel[["indicator_id", "boundary", "area_code", "index_year", "value", "data_year", "period"]].rename(
         columns={"indicator_id": "measure", "index_year": "year"})
     scores = scores.merge(provenance.assign(measure_type="indicator"), on=["measure_type", "measure", "boundary", "area_code", "year"], how="left")
     order = ["boundary", "area_code", "year", "measure_type", "measure"]
     tables = {"index_scores": scores.sort_values(order, ignore_index=True),
-              "index_weights": result.weights, "index_diagnostics": result.diagnostics,
+              "index_weights": result.weights, "index_diagnostics": _note_fallback(result.diagnostics, fallback),
               "index_exclusions": result.exclusions,
               "index_years": pd.DataFrame({"year": years}),
               "index_areas": scored[["boundary", "area_code", "area_name", "area_level"]].sort_values(["boundary", "area_code"], ignore_index=True)}
@@ -92,6 +112,15 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
         tables["index_uncertainty"] = _with_areas(unc.rename(columns={"area_level": "boundary"}), areas).sort_values(
             ["boundary", "area_code", "year"], ignore_index=True)
     return {k: _plain_columns(v) for k, v in tables.items()}
+
+
+def _note_fallback(diagnostics: pd.DataFrame, fallback: dict[str, list[str]]) -> pd.DataFrame:
+    d = diagnostics.copy()
+    d["component"] = d["component"].astype(str)
+    d["weighting"] = d["component"].map(lambda c: "equal (negative PCA loading)" if c in fallback else "pca")
+    note = d["component"].map(lambda c: f"negative loading: {', '.join(fallback[c])}; equal weights used" if c in fallback else "")
+    d["warnings"] = [("; ".join(x for x in (str(w or ""), n) if x)) for w, n in zip(d["warnings"], note)]
+    return d
 
 
 def _with_areas(frame: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
