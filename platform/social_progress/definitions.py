@@ -8,7 +8,8 @@ warehouse is a single DuckDB file with one writer at a time.
 from dagster import (AssetSelection, DefaultScheduleStatus, Definitions, ScheduleDefinition, define_asset_job,
                      in_process_executor)
 
-from social_progress.assets.checks import index_scores_expectations
+from social_progress.alerts.sensors import build_alert_sensors
+from social_progress.assets.checks import MART_CHECKS, build_source_checks
 from social_progress.assets.geography import geography_assets
 from social_progress.assets.index import index_scores, indicator_values
 from social_progress.assets.ingest import build_ingest_assets, build_source_schedules
@@ -39,9 +40,10 @@ yearly_refresh_schedule = ScheduleDefinition(
 
 defs = Definitions(
     assets=[*ingest_assets, *geography_assets, dbt_models, indicator_values, index_scores, yearly_release],
-    asset_checks=[index_scores_expectations],
+    asset_checks=[*MART_CHECKS, *build_source_checks(catalogue)],
     jobs=[yearly_refresh, *source_jobs],
     schedules=[yearly_refresh_schedule, *source_schedules],
+    sensors=build_alert_sensors([yearly_refresh]),
     resources={"dbt": dbt_resource(settings)},
     executor=in_process_executor,
 )

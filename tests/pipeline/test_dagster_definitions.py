@@ -32,9 +32,13 @@ def test_asset_graph_has_every_stage_connected():
 
 
 def test_index_check_is_blocking_and_in_the_yearly_job():
-    (checks_def,) = defs.asset_checks
-    (spec,) = checks_def.check_specs
+    specs = {s.key.name: s for c in defs.asset_checks for s in c.check_specs}
+    spec = specs["index_scores_expectations"]
     assert spec.blocking and spec.asset_key == AssetKey(["marts", "index_scores"])
+    # every source has its own blocking suite on its raw asset
+    sources = load_catalogue(get_settings().sources_path).sources
+    raw_checks = {s.asset_key for s in specs.values() if s.asset_key.path[0] == "raw" and s.blocking}
+    assert raw_checks == {AssetKey(["raw", src.id]) for src in sources}
     job = defs.resolve_job_def("yearly_refresh")
     selected = job.asset_layer.executable_asset_keys
     assert {RELEASE, AssetKey(["marts", "index_scores"]), AssetKey(["raw", "crime"])} <= set(selected)

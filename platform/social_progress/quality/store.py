@@ -1,0 +1,78 @@
+"""The `quality` schema of the warehouse: what every check of a run found.
+
+  quality.check_results     one row per check evaluation (the release reads it; contract)
+  quality.check_failures    one row per failed expectation, with counts and a few examples
+                            (never personal data): what the owner alerts are built from
+  quality.quarantine        rows that broke a row-level expectation, with the rule
+  quality.alert_deliveries  each alert sent (or not) per owner, channel and run
+
+Written with the ingest writer lock, one short transaction per check.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from social_progress.ingest.warehouse import connect, writer_lock
+
+DDL = [
+    "CREATE SCHEMA IF NOT EXISTS quality",
+    """CREATE TABLE IF NOT EXISTS quality.check_results (
+        run_id VARCHAR, check_name VARCHAR, asset_key VARCHAR, suite VARCHAR, passed BOOLEAN, severity VARCHAR,
+        n_failed_expectations INTEGER, data_docs VARCHAR, evaluated_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS quality.check_failures (
+        run_id VARCHAR, check_name VARCHAR, asset_key VARCHAR, suite VARCHAR, source_id VARCHAR,
+        owner_name VARCHAR, owner_email VARCHAR, batch VARCHAR, expectation VARCHAR, column_name VARCHAR,
+        severity VARCHAR, why VARCHAR, unexpected_count BIGINT, element_count BIGINT, examples_json VARCHAR,
+        observed_json VARCHAR, data_docs VARCHAR, detected_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS quality.quarantine (
+        run_id VARCHAR, source_id VARCHAR, rule VARCHAR, row_json VARCHAR, detected_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS quality.alert_deliveries (
+        run_id VARCHAR, owner_email VARCHAR, channel VARCHAR, status VARCHAR, attempts INTEGER, error VARCHAR,
+        n_failures INTEGER, delivered_at TIMESTAMP)""",
+]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def ensure_schema(con) -> None:
+    for stmt in DDL:
+        con.execute(stmt)
+
+
+def write(db: Path, inserts: dict[str, pd.DataFrame]) -> None:
+    """Append frames to quality.<table> in one transaction."""
+    db = Path(db)
+    with writer_lock(db), connect(db) as con:
+        con.execute("BEGIN")
+        try:
+            ensure_schema(con)
+            for table, frame in inserts.items():
+                if frame is None or frame.empty:
+                    continue
+                con.register("_q", frame)
+                cols = ", ".join(f'"{c}"' for c in frame.columns)
+                con.execute(f'INSERT INTO quality."{table}" ({cols}) SELECT {cols} FROM _q')
+                con.unregister("_q")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+
+def read(db: Path, query: str, params: list | None = None) -> pd.DataFrame:
+    db = Path(db)
+    if not db.exists():
+        return pd.DataFrame()
+    with writer_lock(db), connect(db) as con:
+        ensure_schema(con)
+        return con.execute(query, params or []).df()
+
+
+def dumps(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
