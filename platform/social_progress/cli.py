@@ -1,4 +1,4 @@
-"""Command line: `social-progress refresh` runs the yearly refresh end to end.
+"""Command line: `social-progress refresh` runs the yearly refresh; `serve` shows the release.
 
 Why a CLI next to the Dagster UI: `make run` and cron-less servers need one command that
 runs the same job the UI shows, records the run in the same Dagster instance (so it is
@@ -32,7 +32,15 @@ def refresh(args: argparse.Namespace) -> int:
 
     job = defs.get_job_def("yearly_refresh")
     print("Running the yearly refresh (ingest -> geography -> dbt -> index -> checks -> publish)...", flush=True)
-    result = job.execute_in_process(instance=_instance(), raise_on_error=False)
+    instance = _instance()
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    # Owners hear about failed checks whatever happened to the run (a failed check does
+    # not fail the run, so this is not left to a run-failure sensor); never raises.
+    from social_progress.alerts import dispatch_run_alerts
+    from social_progress.settings import get_settings
+
+    for d in dispatch_run_alerts(result.run_id, get_settings(), instance=instance):
+        print(f"alert: {d.channel} to {d.recipient or d.owner_email}: {d.status}", file=sys.stderr)
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
@@ -52,10 +60,38 @@ def refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve(args: argparse.Namespace) -> int:
+    from social_progress.publish.serve import make_server
+    from social_progress.settings import get_settings
+
+    releases = Path(args.releases) if args.releases else get_settings().releases_dir
+    folder = releases / args.release
+    try:
+        server = make_server(folder, args.port, verbose=args.verbose)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"cannot serve: {exc}", file=sys.stderr)
+        return 1
+    host, port = server.server_address[:2]
+    print(f"Serving {folder} ({folder.resolve().name}) at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="social-progress", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("refresh", help="run the full yearly refresh and publish a release").set_defaults(func=refresh)
+    p = sub.add_parser("serve", help="serve the latest release and its explorer on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--release", default="latest", help="release folder to serve, e.g. 2021 (default: latest)")
+    p.add_argument("--releases", default=None, help="releases folder (default: SPI_RELEASES_DIR or releases/)")
+    p.add_argument("--verbose", action="store_true", help="log every request")
+    p.set_defaults(func=serve)
     args = parser.parse_args(argv)
     return args.func(args)
 

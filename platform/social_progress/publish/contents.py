@@ -55,9 +55,9 @@ def _round(geom, digits: int = 6):
 
 
 def metadata_json(*, borough: dict, year: int, years: list[int], inputs: list[dict], weights: pd.DataFrame,
-                  checks: list[dict], files: dict[str, bytes], code_version: str) -> bytes:
+                  checks: list[dict], files: dict[str, bytes], code_version: str, extra: dict | None = None) -> bytes:
     import hashlib
-    return dumps_json({
+    return dumps_json((extra or {}) | {
         "release": {"borough": borough, "year": year, "years": years},
         "code_version": code_version,
         "platform_version": version("social-progress"),

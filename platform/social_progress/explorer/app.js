@@ -1,0 +1,426 @@
+/* Social Progress Index explorer: plain JavaScript and SVG, no third-party code.
+ * Data comes from data.js (window.SPI_DATA) and geo.js (window.SPI_GEO), written by the
+ * release (social_progress/publish/explorer.py). Works from any file server, offline. */
+(function () {
+  "use strict";
+  var D = window.SPI_DATA, G = window.SPI_GEO;
+  // viridis, 5 classes: colour-blind safe and readable in greyscale (dark = low score)
+  var PALETTE = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+  var RATING = {
+    "better": {cls: "better", icon: "\u25B2", text: "Better"},
+    "worse": {cls: "worse", icon: "\u25BC", text: "Worse"},
+    "no significant change": {cls: "same", icon: "\u25CF", text: "No significant change"},
+    "not assessed": {cls: "na", icon: "\u2013", text: "Not assessed"}
+  };
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var byId = function (id) { return document.getElementById(id); };
+  var measureIndex = {};
+  D.measures.forEach(function (m) { measureIndex[m.id] = m; });
+  var state = {year: D.release_year, base: null, boundary: "ward22", measure: "Social Progress Index", area: null};
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) {
+      if (k === "text") e.textContent = attrs[k];
+      else if (k === "cls") e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c !== null && c !== undefined) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function isNum(x) { return typeof x === "number" && isFinite(x); }
+  function f1(x) { return isNum(x) ? x.toFixed(1) : "\u2013"; }
+  function signed(x, digits) {
+    if (!isNum(x)) return "\u2013";
+    var s = x.toFixed(digits);
+    if (parseFloat(s) === 0) return (0).toFixed(digits);  // no "-0.0"
+    return (x > 0 ? "+" : "") + s;
+  }
+  function isShare(unit) { return unit && unit.indexOf("share") === 0; }
+  function fmtValue(v, unit) {
+    if (!isNum(v)) return "\u2013";
+    if (isShare(unit)) return (100 * v).toFixed(1) + "%";
+    var a = Math.abs(v);
+    return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
+  }
+  function fmtUnit(unit) { return isShare(unit) ? "% of " + unit.replace(/^share of /, "") : (unit || ""); }
+  function fmtChange(v, unit) {
+    if (!isNum(v)) return "\u2013";
+    if (isShare(unit)) return signed(100 * v, 1) + " pts";
+    var a = Math.abs(v);
+    return signed(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+  }
+  function bytes(n) { if (!isNum(n)) return ""; return n > 1e6 ? (n / 1e6).toFixed(1) + " MB" : n > 1e3 ? (n / 1e3).toFixed(0) + " kB" : n + " B"; }
+  function areaName(boundary, code) {
+    var list = D.areas[boundary] || [];
+    for (var i = 0; i < list.length; i++) if (list[i][0] === code) return list[i][1];
+    return code;
+  }
+  function entry(year, boundary, code, measure) {
+    var y = D.scores[String(year)] || {}, b = y[boundary] || {}, a = b[code] || {};
+    return a[measure] || null;
+  }
+  function progress(base, year, boundary, code, measure) {
+    if (!base) return null;
+    var p = D.progress.pairs[base + ":" + year] || {}, b = p[boundary] || {}, a = b[code] || {};
+    var e = a[measure];
+    return e ? [D.progress.ratings[e[0]], D.progress.reasons[e[1]]] : null;
+  }
+  function ratingBadge(p) {
+    if (!p) return el("span", {cls: "rating na", text: "\u2013 No comparison"});
+    var r = RATING[p[0]] || RATING["not assessed"];
+    return el("span", {cls: "rating " + r.cls, title: p[1], "data-rating": p[0]},
+      [el("span", {"aria-hidden": "true", text: r.icon}), r.text]);
+  }
+  function boundaryLabel(b) { for (var i = 0; i < D.boundaries.length; i++) if (D.boundaries[i].id === b) return D.boundaries[i].label; return b; }
+  function isWard(b) { return b === "ward19" || b === "ward22"; }
+
+  /* ------------------------------------------------------------------ controls */
+  function option(value, text, selected) { var o = el("option", {value: String(value), text: text}); if (selected) o.selected = true; return o; }
+  function fillControls() {
+    var ys = byId("year-select"); clear(ys);
+    D.years.slice().reverse().forEach(function (y) { ys.appendChild(option(y, String(y), y === state.year)); });
+    var bs = byId("boundary-select"); clear(bs);
+    D.boundaries.forEach(function (b) { bs.appendChild(option(b.id, b.label, b.id === state.boundary)); });
+    var ms = byId("measure-select"); clear(ms);
+    var groups = {index: "Index", dimension: "Dimensions", component: "Components", indicator: "Indicators"};
+    Object.keys(groups).forEach(function (t) {
+      var g = el("optgroup", {label: groups[t]});
+      D.measures.forEach(function (m) { if (m.type === t) g.appendChild(option(m.id, m.name, m.id === state.measure)); });
+      ms.appendChild(g);
+    });
+    fillCompare(); fillAreas();
+  }
+  function fillCompare() {
+    var cs = byId("compare-select"); clear(cs);
+    var earlier = D.years.filter(function (y) { return y < state.year; });
+    if (state.base === null || state.base >= state.year || earlier.indexOf(state.base) < 0) state.base = earlier.length ? earlier[earlier.length - 1] : 0;
+    earlier.slice().reverse().forEach(function (y) { cs.appendChild(option(y, String(y) + (y === state.year - 1 ? " (previous year)" : ""), y === state.base)); });
+    cs.appendChild(option(0, "No comparison", !state.base));
+  }
+  function fillAreas() {
+    var as = byId("area-select"); clear(as);
+    var list = D.areas[state.boundary] || [];
+    if (!state.area || !list.some(function (a) { return a[0] === state.area; })) state.area = list.length ? list[0][0] : null;
+    list.forEach(function (a) { as.appendChild(option(a[0], state.boundary.indexOf("lsoa") === 0 ? a[1] + " (" + a[0] + ")" : a[1], a[0] === state.area)); });
+  }
+
+  /* ------------------------------------------------------------------ map */
+  function classes(values) {
+    var nums = values.filter(isNum);
+    if (!nums.length) return null;
+    var lo = Math.min.apply(null, nums), hi = Math.max.apply(null, nums);
+    lo = Math.floor(lo); hi = Math.ceil(hi); if (hi === lo) hi = lo + 1;
+    var step = (hi - lo) / PALETTE.length, breaks = [];
+    for (var i = 0; i <= PALETTE.length; i++) breaks.push(lo + step * i);
+    return breaks;
+  }
+  function colourOf(v, breaks) {
+    if (!isNum(v) || !breaks) return null;
+    for (var i = 0; i < PALETTE.length; i++) if (v <= breaks[i + 1] + 1e-9) return PALETTE[i];
+    return PALETTE[PALETTE.length - 1];
+  }
+  function describe(code) {
+    var m = measureIndex[state.measure], e = entry(state.year, state.boundary, code, state.measure);
+    var n = D.n_areas[state.boundary];
+    if (!e) return areaName(state.boundary, code) + ": no data";
+    var s = areaName(state.boundary, code) + ": " + m.name + " score " + f1(e[1]) + ", rank " + (isNum(e[2]) ? e[2] : "\u2013") + " of " + n;
+    if (m.type === "indicator") s += ", value " + fmtValue(e[0], m.unit) + " " + fmtUnit(m.unit);
+    return s;
+  }
+  function renderMap() {
+    var svg = byId("map"); clear(svg);
+    svg.setAttribute("viewBox", G.viewBox);
+    var m = measureIndex[state.measure];
+    var defs = document.createElementNS(SVGNS, "defs");
+    var pat = document.createElementNS(SVGNS, "pattern");
+    pat.setAttribute("id", "hatch"); pat.setAttribute("width", "8"); pat.setAttribute("height", "8");
+    pat.setAttribute("patternUnits", "userSpaceOnUse"); pat.setAttribute("patternTransform", "rotate(45)");
+    var bg = document.createElementNS(SVGNS, "rect"); bg.setAttribute("width", "8"); bg.setAttribute("height", "8"); bg.setAttribute("fill", "#ddd");
+    var ln = document.createElementNS(SVGNS, "line"); ln.setAttribute("x1", "0"); ln.setAttribute("y1", "0"); ln.setAttribute("x2", "0"); ln.setAttribute("y2", "8"); ln.setAttribute("stroke", "#888"); ln.setAttribute("stroke-width", "3");
+    pat.appendChild(bg); pat.appendChild(ln); defs.appendChild(pat); svg.appendChild(defs);
+    var paths = G.paths[state.boundary] || {};
+    var codes = (D.areas[state.boundary] || []).map(function (a) { return a[0]; }).filter(function (c) { return paths[c]; });
+    var values = codes.map(function (c) { var e = entry(state.year, state.boundary, c, state.measure); return e ? e[1] : null; });
+    var breaks = classes(values);
+    var layer = document.createElementNS(SVGNS, "g");
+    layer.setAttribute("id", "map-areas");
+    codes.forEach(function (code, i) {
+      var p = document.createElementNS(SVGNS, "path");
+      p.setAttribute("d", paths[code]);
+      var c = colourOf(values[i], breaks);
+      if (c) p.setAttribute("fill", c); else p.setAttribute("class", "nodata");
+      p.setAttribute("tabindex", "0");
+      p.setAttribute("role", "button");
+      p.setAttribute("data-code", code);
+      p.setAttribute("aria-label", describe(code));
+      if (code === state.area) p.classList.add("selected");
+      var t = document.createElementNS(SVGNS, "title"); t.textContent = describe(code); p.appendChild(t);
+      p.addEventListener("click", function () { selectArea(code, false); });
+      p.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); selectArea(code, true); } });
+      layer.appendChild(p);
+    });
+    svg.appendChild(layer);
+    var lad = G.paths.lad || {};
+    Object.keys(lad).forEach(function (code) {
+      var o = document.createElementNS(SVGNS, "path");
+      o.setAttribute("d", lad[code]); o.setAttribute("fill", "none"); o.setAttribute("stroke", "#000");
+      o.setAttribute("stroke-width", "2"); o.setAttribute("pointer-events", "none"); o.setAttribute("aria-hidden", "true");
+      svg.appendChild(o);
+    });
+    byId("map-caption").textContent = "Map of " + (D.n_areas[state.boundary] || 0) + " areas (" + boundaryLabel(state.boundary) + ")" +
+      " in " + D.borough.name + ", coloured by " + m.name + " score, " + state.year + ". Darker is a lower score; yellow is the highest.";
+    renderLegend(breaks, values.some(function (v) { return !isNum(v); }), m);
+    renderMapTable(codes, m);
+  }
+  function renderLegend(breaks, nodata, m) {
+    var lg = clear(byId("legend"));
+    lg.appendChild(el("h3", {text: m.name + " score, " + state.year}));
+    var ul = el("ul");
+    if (breaks) for (var i = PALETTE.length - 1; i >= 0; i--) {
+      ul.appendChild(el("li", {}, [el("span", {cls: "swatch", style: "background:" + PALETTE[i]}),
+        f1(breaks[i]) + "\u2013" + f1(breaks[i + 1]) + (i === PALETTE.length - 1 ? " (highest)" : i === 0 ? " (lowest)" : "")]));
+    }
+    if (nodata) ul.appendChild(el("li", {}, [el("span", {cls: "swatch", style: "background:repeating-linear-gradient(45deg,#ddd,#ddd 3px,#888 3px,#888 5px)"}), "No data"]));
+    lg.appendChild(ul);
+    lg.appendChild(el("p", {cls: "caption", text: "Scores run from 0 (worst goalpost) to 100 (best); higher is always better."}));
+  }
+  function renderMapTable(codes, m) {
+    var t = byId("map-table");
+    byId("map-table-caption").textContent = m.name + ", " + state.year + ", " + boundaryLabel(state.boundary);
+    var head = clear(t.tHead), body = clear(t.tBodies[0]);
+    var hr = el("tr", {}, [el("th", {scope: "col", text: "Area"}), el("th", {scope: "col", text: "Code"}),
+      el("th", {scope: "col", cls: "num", text: "Score"}), el("th", {scope: "col", cls: "num", text: "Rank"})]);
+    if (m.type === "indicator") hr.appendChild(el("th", {scope: "col", cls: "num", text: "Value (" + fmtUnit(m.unit) + ")"}));
+    head.appendChild(hr);
+    var rows = codes.map(function (c) { return [c, entry(state.year, state.boundary, c, state.measure)]; });
+    rows.sort(function (a, b) { return ((a[1] && a[1][2]) || 1e9) - ((b[1] && b[1][2]) || 1e9); });
+    rows.forEach(function (r) {
+      var e = r[1] || [];
+      var tr = el("tr", {"data-code": r[0]}, [el("th", {scope: "row", text: areaName(state.boundary, r[0])}), el("td", {text: r[0]}),
+        el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: isNum(e[2]) ? String(e[2]) : "\u2013"})]);
+      if (m.type === "indicator") tr.appendChild(el("td", {cls: "num", text: fmtValue(e[0], m.unit)}));
+      body.appendChild(tr);
+    });
+  }
+
+  /* ------------------------------------------------------------------ scorecard */
+  function scoreRow(type, m, code, base) {
+    var e = entry(state.year, state.boundary, code, m.id) || [];
+    var p = progress(base, state.year, state.boundary, code, m.id);
+    var be = base ? entry(base, state.boundary, code, m.id) : null;
+    var scoreChange = (be && isNum(e[1]) && isNum(be[1])) ? e[1] - be[1] : null;
+    var n = D.n_areas[state.boundary];
+    var name = m.name;
+    var valueCell = el("td", {cls: "num value"});
+    if (type === "indicator") {
+      valueCell.textContent = fmtValue(e[0], m.unit);
+      valueCell.appendChild(el("span", {cls: "visually-hidden", text: " " + fmtUnit(m.unit)}));
+      if (isNum(e[5]) && isNum(e[6])) valueCell.title = "95% confidence interval " + fmtValue(e[5], m.unit) + " to " + fmtValue(e[6], m.unit);
+    }
+    var changeText = signed(scoreChange, 1);
+    if (type === "indicator" && be && isNum(e[0]) && isNum(be[0])) changeText += " (value " + fmtChange(e[0] - be[0], m.unit) + ")";
+    var th = el("th", {scope: "row"}, [name]);
+    if (type === "indicator") {
+      th.appendChild(el("br"));
+      th.appendChild(el("small", {cls: "caption", text: fmtUnit(m.unit) + (isNum(e[4]) && e[4] !== state.year ? "; data from " + e[4] : "")}));
+    }
+    return el("tr", {cls: type, "data-measure": m.id}, [th, valueCell,
+      el("td", {cls: "num score", "data-score": isNum(e[1]) ? String(e[1]) : "", text: f1(e[1])}),
+      el("td", {cls: "num rank", text: isNum(e[2]) ? e[2] + " of " + n : "\u2013"}),
+      el("td", {cls: "num change", text: base ? changeText : "\u2013"}),
+      el("td", {cls: "progress"}, [base ? ratingBadge(p) : el("span", {cls: "rating na", text: "\u2013 No comparison"})])]);
+  }
+  function renderScorecard() {
+    var box = clear(byId("scorecard"));
+    var code = state.area;
+    if (!code) { box.appendChild(el("p", {text: "Choose an area."})); return; }
+    var base = state.base || null, n = D.n_areas[state.boundary];
+    var idx = entry(state.year, state.boundary, code, "Social Progress Index") || [];
+    var name = areaName(state.boundary, code);
+    box.appendChild(el("h3", {id: "scorecard-title", text: name + " (" + code + "), " + state.year}));
+    box.appendChild(el("p", {cls: "caption", text: boundaryLabel(state.boundary) + "; change and progress " +
+      (base ? "since " + base : "not shown (no comparison year)") + "."}));
+    var cards = el("div", {cls: "cards"});
+    var unc = D.uncertainty && D.uncertainty[String(state.year)] && D.uncertainty[String(state.year)][state.boundary] ?
+      D.uncertainty[String(state.year)][state.boundary][code] : null;
+    cards.appendChild(el("div", {cls: "card"}, [el("div", {text: "Social Progress Index"}), el("div", {cls: "big", id: "card-index", text: f1(idx[1])}),
+      el("div", {text: "Rank " + (isNum(idx[2]) ? idx[2] : "\u2013") + " of " + n + (unc ? " (90% interval " + Math.round(unc[0]) + "\u2013" + Math.round(unc[2]) + ")" : "")})]));
+    var ip = progress(base, state.year, state.boundary, code, "Social Progress Index");
+    var be = base ? entry(base, state.boundary, code, "Social Progress Index") : null;
+    cards.appendChild(el("div", {cls: "card"}, [el("div", {text: base ? "Change since " + base : "Change"}),
+      el("div", {cls: "big", text: be ? signed(idx[1] - be[1], 1) : "\u2013"}), base ? ratingBadge(ip) : el("span", {text: ""})]));
+    box.appendChild(cards);
+
+    var table = el("table", {cls: "data", id: "scorecard-table"});
+    table.appendChild(el("caption", {text: "Every measure for " + name + " in " + state.year + ": value, score (0\u2013100), rank among " + n +
+      " areas (1 = best), change in score" + (base ? " since " + base : "") + " and progress rating."}));
+    table.appendChild(el("thead", {}, [el("tr", {}, [el("th", {scope: "col", text: "Measure"}), el("th", {scope: "col", cls: "num", text: "Value"}),
+      el("th", {scope: "col", cls: "num", text: "Score"}), el("th", {scope: "col", cls: "num", text: "Rank"}),
+      el("th", {scope: "col", cls: "num", text: base ? "Change since " + base : "Change"}), el("th", {scope: "col", text: "Progress"})])]));
+    var tb = el("tbody");
+    tb.appendChild(scoreRow("index", measureIndex["Social Progress Index"], code, base));
+    D.measures.filter(function (m) { return m.type === "dimension"; }).forEach(function (d) {
+      tb.appendChild(scoreRow("dimension", d, code, base));
+      D.measures.filter(function (m) { return m.type === "component" && m.dimension === d.id; }).forEach(function (c) {
+        tb.appendChild(scoreRow("component", c, code, base));
+        D.measures.filter(function (m) { return m.type === "indicator" && m.component === c.id; }).forEach(function (i) {
+          tb.appendChild(scoreRow("indicator", i, code, base));
+        });
+      });
+    });
+    table.appendChild(tb);
+    box.appendChild(table);
+    box.appendChild(renderStrengths(code));
+  }
+  function renderStrengths(code) {
+    var wrap = el("div", {id: "strengths"});
+    wrap.appendChild(el("h3", {text: "Relative strengths and weaknesses"}));
+    if (!isWard(state.boundary)) { wrap.appendChild(el("p", {cls: "unavailable", text: "Shown for wards: choose a ward set under \u201cAreas\u201d."})); return wrap; }
+    if (!D.peers || !D.strengths) { wrap.appendChild(el("p", {cls: "unavailable", text: "Not available in this release: " + ((D.sections.similar_wards || {}).note || "no income deprivation data") + "."})); return wrap; }
+    var pe = (D.peers[state.boundary] || {})[code];
+    var rows = ((D.strengths[String(state.year)] || {})[state.boundary] || {})[code] || [];
+    if (pe) {
+      wrap.appendChild(el("p", {text: areaName(state.boundary, code) + " has " + (100 * pe.income).toFixed(1) +
+        "% of residents in income deprivation. It is compared with the " + pe.peers.length + " wards closest to it: " +
+        pe.peers.map(function (p) { return areaName(state.boundary, p[0]) + " (" + (100 * p[1]).toFixed(1) + "%)"; }).join(", ") + "."}));
+    }
+    var grid = el("div", {cls: "sw"});
+    [["relative strength", "Strengths", "better"], ["relative weakness", "Weaknesses", "worse"]].forEach(function (k) {
+      var items = rows.filter(function (r) { return r[5] === k[0]; }).sort(function (a, b) { return k[2] === "better" ? b[4] - a[4] : a[4] - b[4]; });
+      var col = el("div", {cls: "sw-col", id: k[2] === "better" ? "strengths-list" : "weaknesses-list"}, [el("h4", {text: k[1] + " (" + items.length + ")"})]);
+      var ul = el("ul");
+      items.forEach(function (r) {
+        var m = measureIndex[r[1]] || {name: r[1]};
+        ul.appendChild(el("li", {}, [el("span", {cls: "rating " + k[2]}, [el("span", {"aria-hidden": "true", text: k[2] === "better" ? "\u25B2" : "\u25BC"}), k[2] === "better" ? "Strength" : "Weakness"]),
+          " " + m.name + (r[0] === "component" ? " (component)" : "") + ": score " + f1(r[2]) + " against " + f1(r[3]) + " for similar wards (" + signed(r[4], 1) + ")"]));
+      });
+      if (!items.length) ul.appendChild(el("li", {text: "None: within the range of similar wards."}));
+      col.appendChild(ul); grid.appendChild(col);
+    });
+    wrap.appendChild(grid);
+    return wrap;
+  }
+
+  /* ------------------------------------------------------------------ borough */
+  function renderWorst() {
+    var t = byId("worst-table"), base = state.base || null;
+    var head = clear(t.tHead), body = clear(t.tBodies[0]);
+    head.appendChild(el("tr", {}, ["#", "Indicator", "Component", "Value", "Score", base ? "Change since " + base : "Change", "Progress"].map(function (h, i) {
+      return el("th", {scope: "col", cls: (i === 3 || i === 4 || i === 5) ? "num" : "", text: h}); })));
+    var lad = Object.keys((D.scores[String(state.year)] || {}).lad || {})[0];
+    (D.worst[String(state.year)] || []).forEach(function (id, i) {
+      var m = measureIndex[id] || {name: id}, e = entry(state.year, "lad", lad, id) || [];
+      var be = base ? entry(base, "lad", lad, id) : null;
+      body.appendChild(el("tr", {"data-measure": id}, [el("td", {text: String(i + 1)}), el("th", {scope: "row", text: m.name}),
+        el("td", {text: m.component || ""}), el("td", {cls: "num", text: fmtValue(e[0], m.unit) + " " + fmtUnit(m.unit)}),
+        el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: be ? signed(e[1] - be[1], 1) : "\u2013"}),
+        el("td", {}, [base ? ratingBadge(progress(base, state.year, "lad", lad, id)) : el("span", {text: "\u2013"})])]));
+    });
+  }
+  function renderTargets() {
+    var box = clear(byId("targets"));
+    if (!D.targets || !D.targets.length) { box.appendChild(el("p", {cls: "unavailable", text: "No targets are set for this release (catalogue/targets.yml)."})); return; }
+    box.appendChild(el("p", {cls: "caption", text: "Each target's latest borough value, its trend over the last five data years, and the value the trend reaches by the target year. On track: met already, or the trend reaches the target in time."}));
+    var t = el("table", {cls: "data", id: "targets-table"});
+    t.appendChild(el("thead", {}, [el("tr", {}, ["Indicator", "Target", "Current", "Trend", "Projected", "Status"].map(function (h) { return el("th", {scope: "col", text: h}); }))]));
+    var tb = el("tbody");
+    D.targets.forEach(function (r) {
+      tb.appendChild(el("tr", {"data-measure": r.indicator_id}, [el("th", {scope: "row"}, [r.name, el("br"), el("small", {cls: "caption", text: r.source || ""})]),
+        el("td", {text: fmtValue(r.target, r.unit) + " by " + r.target_year}),
+        el("td", {text: isNum(r.current_value) ? fmtValue(r.current_value, r.unit) + " (" + r.current_year + ")" : "no data"}),
+        el("td", {text: r.trend + (isNum(r.trend_per_year) ? " (" + fmtChange(r.trend_per_year, r.unit) + " a year)" : "")}),
+        el("td", {text: isNum(r.projected_value) ? fmtValue(r.projected_value, r.unit) + " in " + r.target_year : "\u2013"}),
+        el("td", {}, [r.status === "no data" ? el("span", {cls: "rating na", text: "\u2013 No data"}) :
+          el("span", {cls: "status " + (r.status === "on track" ? "on" : "off")}, [el("span", {"aria-hidden": "true", text: r.status === "on track" ? "\u2714 " : "\u2716 "}), r.status === "on track" ? "On track" : "Off track"])])]));
+    });
+    t.appendChild(tb); box.appendChild(t);
+  }
+  function renderComparators() {
+    var box = clear(byId("comparators"));
+    var C = D.comparators;
+    if (!C) { box.appendChild(el("p", {cls: "unavailable", id: "comparators-unavailable", text: "Not available in this release: " + ((D.sections.comparators || {}).note || "no comparator data") + "."})); return; }
+    box.appendChild(el("p", {cls: "caption", text: "Latest value on or before " + state.year + " for each indicator. The last column compares the borough with London: better or worse only when the 95% confidence intervals do not overlap."}));
+    var t = el("table", {cls: "data", id: "comparators-table"});
+    var hr = el("tr", {}, [el("th", {scope: "col", text: "Indicator"}), el("th", {scope: "col", text: "Year"})]);
+    C.order.forEach(function (c) { hr.appendChild(el("th", {scope: "col", cls: "num", text: C.names[c]})); });
+    hr.appendChild(el("th", {scope: "col", text: "Borough vs London"}));
+    t.appendChild(el("thead", {}, [hr]));
+    var tb = el("tbody");
+    var ids = D.measures.filter(function (m) { return (m.type === "indicator" || m.type === "context") && C.rows[m.id]; }).map(function (m) { return m.id; });
+    Object.keys(C.rows).sort().forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); });
+    ids.forEach(function (id) {
+      var m = measureIndex[id] || {name: id, unit: ""};
+      var ys = Object.keys(C.rows[id]).map(Number).filter(function (y) { return y <= state.year; });
+      if (!ys.length) return;
+      var y = Math.max.apply(null, ys), row = C.rows[id][String(y)];
+      var tr = el("tr", {"data-measure": id}, [el("th", {scope: "row", text: m.name}), el("td", {text: String(y)})]);
+      var verdict = "";
+      C.order.forEach(function (c) {
+        var v = row[c];
+        var td = el("td", {cls: "num", text: v ? fmtValue(v[0], m.unit) : "\u2013"});
+        if (v && isNum(v[1])) td.title = "95% CI " + fmtValue(v[1], m.unit) + "\u2013" + fmtValue(v[2], m.unit);
+        if (v && v[3] && v[3] !== "" && c === D.borough.code) verdict = v[3];
+        tr.appendChild(td);
+      });
+      var map = {"better": "better", "worse": "worse", "similar": "no significant change"};
+      var badge = verdict && map[verdict] ? ratingBadge([map[verdict], "compared with London"]) : el("span", {cls: "rating na", text: "\u2013 Not compared"});
+      if (verdict === "similar") { clear(badge); badge.appendChild(el("span", {"aria-hidden": "true", text: "\u25CF"})); badge.appendChild(document.createTextNode("Similar")); }
+      tr.appendChild(el("td", {}, [badge]));
+      tb.appendChild(tr);
+    });
+    t.appendChild(tb); box.appendChild(t);
+  }
+  function renderDownloads() {
+    var ul = clear(byId("downloads"));
+    D.files.forEach(function (f) {
+      ul.appendChild(el("li", {}, [el("a", {href: f.name, download: f.name.split("/").pop(), text: f.name}),
+        (f.bytes ? " (" + bytes(f.bytes) + ")" : "") + (f.description ? " \u2014 " + f.description : "")]));
+    });
+  }
+
+  /* ------------------------------------------------------------------ state */
+  function writeHash() {
+    var h = "year=" + state.year + "&compare=" + (state.base || 0) + "&areas=" + state.boundary + "&area=" + encodeURIComponent(state.area || "") + "&measure=" + encodeURIComponent(state.measure);
+    if (history.replaceState) history.replaceState(null, "", "#" + h);
+  }
+  function readHash() {
+    var h = (location.hash || "").replace(/^#/, "");
+    h.split("&").forEach(function (kv) {
+      var p = kv.split("="), k = p[0], v = decodeURIComponent(p[1] || "");
+      if (k === "year" && D.years.indexOf(+v) >= 0) state.year = +v;
+      if (k === "compare") state.base = +v;
+      if (k === "areas" && D.areas[v]) state.boundary = v;
+      if (k === "area" && v) state.area = v;
+      if (k === "measure" && measureIndex[v]) state.measure = v;
+    });
+  }
+  function selectArea(code, focusCard) {
+    state.area = code;
+    byId("area-select").value = code;
+    var paths = byId("map").querySelectorAll("path[data-code]");
+    for (var i = 0; i < paths.length; i++) paths[i].classList.toggle("selected", paths[i].getAttribute("data-code") === code);
+    renderScorecard(); writeHash();
+    if (focusCard) { var t = byId("scorecard-title"); if (t) { t.setAttribute("tabindex", "-1"); t.focus(); } }
+  }
+  function renderAll() { renderMap(); renderScorecard(); renderWorst(); renderComparators(); writeHash(); }
+
+  function init() {
+    if (!D || !G) { document.body.insertBefore(el("p", {cls: "unavailable", text: "The explorer's data files (explorer/data.js, explorer/geo.js) are missing."}), document.body.firstChild); return; }
+    readHash();
+    document.title = "Social Progress Index: " + D.borough.name + " (release " + D.release_year + ")";
+    byId("title").textContent = "Social Progress Index: " + D.borough.name;
+    byId("subtitle").textContent = "Release " + D.release_year + " \u2014 " + D.years.length + " years (" + D.years[0] + "\u2013" + D.years[D.years.length - 1] + ") for every ward and neighbourhood.";
+    byId("footer").textContent = D.borough.name + " (" + D.borough.code + "), Social Progress Index release " + D.release_year + ". Sources and licences: metadata.json.";
+    fillControls();
+    byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); renderAll(); });
+    byId("compare-select").addEventListener("change", function (e) { state.base = +e.target.value || 0; renderAll(); });
+    byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); renderAll(); });
+    byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; renderMap(); writeHash(); });
+    byId("area-select").addEventListener("change", function (e) { selectArea(e.target.value, false); });
+    renderTargets(); renderDownloads(); renderAll();
+    document.body.setAttribute("data-ready", "true");
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();

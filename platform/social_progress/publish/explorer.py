@@ -1,0 +1,174 @@
+"""The explorer inside a release: the static page plus its data, as release files.
+
+The page (`social_progress/explorer/`: index.html, app.js, style.css, no third-party code)
+is copied into the release; its data is written beside it as two scripts, `data.js` and
+`geo.js`, that set global variables. Scripts rather than JSON fetched at run time, so the
+page works from any plain file server and even opened straight from disk, with no
+internet. Boundaries are projected here once (British National Grid, the boundaries' own
+projection, scaled to the SVG's view box), so the browser needs no map library.
+"""
+from __future__ import annotations
+
+import json
+import math
+from importlib.resources import files as package_files
+
+import geopandas as gpd
+import pandas as pd
+
+from social_progress.publish.dictionary import FILES as FILE_DESCRIPTIONS
+
+STATIC = ["index.html", "app.js", "style.css"]
+MAP_BOUNDARIES = [("ward22", "Wards (from May 2022)"), ("ward19", "Wards (before May 2022)"),
+                  ("lsoa11", "Neighbourhoods (LSOA 2011)"), ("lsoa21", "Neighbourhoods (LSOA 2021)")]
+VIEW_WIDTH = 1000.0
+
+
+def static_files() -> dict[str, bytes]:
+    root = package_files("social_progress") / "explorer"
+    out = {}
+    for name in STATIC:
+        data = (root / name).read_bytes()
+        out["index.html" if name == "index.html" else f"explorer/{name}"] = data
+    vendor = root / "vendor"
+    if vendor.is_dir():
+        for f in sorted(vendor.iterdir(), key=lambda p: p.name):
+            if f.is_file():
+                out[f"explorer/vendor/{f.name}"] = f.read_bytes()
+    return out
+
+
+def _num(x, digits=4):
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return None
+    v = round(float(x), digits)
+    return int(v) if v.is_integer() and abs(v) < 1e15 and digits == 0 else v + 0.0
+
+
+def _s(x):
+    return None if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x)
+
+
+def geo_js(boundaries: gpd.GeoDataFrame) -> bytes:
+    b = boundaries.to_crs("EPSG:27700")
+    minx, miny, maxx, maxy = b.total_bounds
+    k = VIEW_WIDTH / (maxx - minx)
+    height = round((maxy - miny) * k, 1)
+
+    def ring(coords) -> str:
+        pts = [f"{(x - minx) * k:.1f} {(maxy - y) * k:.1f}" for x, y in list(coords)[:-1]]
+        return "M" + "L".join(pts) + "Z"
+
+    paths: dict[str, dict[str, str]] = {}
+    for r in b.sort_values(["boundary", "area_code"]).itertuples():
+        polys = list(r.geometry.geoms) if r.geometry.geom_type == "MultiPolygon" else [r.geometry]
+        d = "".join(ring(p.exterior.coords) + "".join(ring(i.coords) for i in p.interiors) for p in polys)
+        paths.setdefault(r.boundary, {})[r.area_code] = d
+    doc = {"viewBox": f"0 0 {VIEW_WIDTH:.0f} {height}", "paths": paths}
+    return ("window.SPI_GEO = " + json.dumps(doc, sort_keys=True, separators=(",", ":")) + ";\n").encode()
+
+
+def data_js(*, borough, year, years, scores, metadata, progress, intervals, uncertainty, peers, strengths, targets,
+            comparators, sections, release_files, boundaries) -> bytes:
+    meta = metadata.set_index("indicator_id")
+    measures = [{"id": "Social Progress Index", "name": "Social Progress Index", "type": "index"}]
+    dims = list(dict.fromkeys(metadata.sort_values(["dimension", "component", "indicator_id"])["dimension"]))
+    for d in dims:
+        measures.append({"id": d, "name": d, "type": "dimension"})
+    for d in dims:
+        for c in sorted(metadata[metadata["dimension"] == d]["component"].unique()):
+            measures.append({"id": c, "name": c, "type": "component", "dimension": d})
+    # indicators in the index, then context indicators (not scored; named in the comparators table)
+    flag = metadata["in_index"].astype(bool) if "in_index" in metadata else pd.Series(True, index=metadata.index)
+    for kind, part in (("indicator", metadata[flag]), ("context", metadata[~flag])):
+        for r in part.sort_values(["dimension", "component", "indicator_id"], na_position="last").itertuples():
+            measures.append({"id": r.indicator_id, "name": _s(r.name) or r.indicator_id, "type": kind,
+                             "dimension": _s(r.dimension), "component": _s(r.component), "unit": _s(r.unit),
+                             "direction": _s(r.direction), "description": _s(r.description),
+                             "worst": _num(r.worst), "best": _num(r.best)})
+
+    area_names = scores.drop_duplicates(["boundary", "area_code"])
+    areas = {b: [[r.area_code, r.area_name] for r in g.sort_values(["area_name", "area_code"]).itertuples()]
+             for b, g in area_names.groupby("boundary")}
+
+    ci = intervals.set_index(["indicator_id", "boundary", "area_code", "year"])[["ci_lower", "ci_upper"]]
+    ci_map = {k: (lo, hi) for k, lo, hi in zip(ci.index, ci["ci_lower"], ci["ci_upper"])}
+    sc: dict = {}
+    for r in scores.itertuples():
+        entry = [_num(r.value, 6), _num(r.score, 4), _num(r.rank, 0), _num(r.change, 4),
+                 _num(r.data_year, 0)]
+        if r.measure_type == "indicator" and pd.notna(r.data_year):
+            lo, hi = ci_map.get((r.measure, r.boundary, r.area_code, int(r.data_year)), (None, None))
+            entry += [_num(lo, 6), _num(hi, 6)]
+        sc.setdefault(str(int(r.year)), {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = entry
+
+    # ratings and reasons repeat: entries hold their positions in two short lists
+    ratings = sorted(progress["rating"].unique())
+    reasons = sorted(progress["reason"].unique())
+    rating_at, reason_at = {r: i for i, r in enumerate(ratings)}, {r: i for i, r in enumerate(reasons)}
+    prog: dict = {"ratings": ratings, "reasons": reasons, "pairs": {}}
+    for r in progress.itertuples():
+        key = f"{int(r.base_year)}:{int(r.year)}"
+        prog["pairs"].setdefault(key, {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = [
+            rating_at[r.rating], reason_at[r.reason]]
+
+    unc = None
+    if uncertainty is not None:
+        unc = {}
+        for r in uncertainty.itertuples():
+            unc.setdefault(str(int(r.year)), {}).setdefault(r.boundary, {})[r.area_code] = [
+                _num(r.rank_p05, 2), _num(r.median_rank, 2), _num(r.rank_p95, 2), bool(r.wide_interval)]
+
+    peer_map = None
+    if peers is not None:
+        peer_map = {}
+        for (b, code), g in peers.groupby(["boundary", "area_code"]):
+            g = g.sort_values("peer_rank")
+            peer_map.setdefault(b, {})[code] = {"income": _num(g["income_deprivation"].iloc[0], 4),
+                                                "peers": [[c, _num(x, 4)] for c, x in zip(g["peer_code"], g["peer_income_deprivation"])]}
+    sw = None
+    if strengths is not None:
+        sw = {}
+        for r in strengths.itertuples():
+            sw.setdefault(str(int(r.year)), {}).setdefault(r.boundary, {}).setdefault(r.area_code, []).append(
+                [r.measure_type, r.measure, _num(r.score, 2), _num(r.peer_mean, 2), _num(r.difference, 2), r.assessment])
+
+    worst = {}
+    lad = scores[(scores["boundary"] == "lad") & (scores["measure_type"] == "indicator")]
+    for y, g in lad.groupby("year"):
+        worst[str(int(y))] = g.sort_values(["score", "measure"], kind="mergesort").head(10)["measure"].tolist()
+
+    comp = None
+    if comparators is not None:
+        comp = {"names": {}, "order": [], "rows": {}}
+        role_order = {"borough": 0, "london": 1, "neighbour": 2}
+        firsts = comparators.sort_values(["role", "comparator_code"], key=lambda s: s.map(role_order) if s.name == "role" else s)
+        for r in firsts.drop_duplicates("comparator_code").itertuples():
+            comp["names"][r.comparator_code] = r.comparator_name
+            comp["order"].append(r.comparator_code)
+        for r in comparators.itertuples():
+            comp["rows"].setdefault(r.indicator_id, {}).setdefault(str(int(r.year)), {})[r.comparator_code] = [
+                _num(r.value, 6), _num(r.ci_lower, 6), _num(r.ci_upper, 6), r.compared_with_london or ""]
+
+    tg = [{k: (_num(v, 6) if isinstance(v, float) else v) for k, v in row.items()}
+          for row in targets.astype(object).where(targets.notna(), None).to_dict(orient="records")]
+
+    files = [{"name": n, "bytes": release_files[n], "description": FILE_DESCRIPTIONS.get(n, "")}
+             for n in sorted(release_files) if not n.startswith("explorer/") and n != "index.html"]
+    files += [{"name": "data_dictionary.csv", "bytes": None, "description": FILE_DESCRIPTIONS["data_dictionary.csv"]},
+              {"name": "metadata.json", "bytes": None, "description": FILE_DESCRIPTIONS["metadata.json"]}]
+    doc = {"borough": borough, "release_year": int(year), "years": [int(y) for y in years],
+           "boundaries": [{"id": b, "label": lbl} for b, lbl in MAP_BOUNDARIES if b in areas],
+           "measures": measures, "areas": areas,
+           "n_areas": {b: len(v) for b, v in areas.items()}, "scores": sc, "progress": prog, "uncertainty": unc,
+           "peers": peer_map, "strengths": sw, "worst": worst, "targets": tg, "comparators": comp,
+           "sections": sections, "files": files}
+    return ("window.SPI_DATA = " + json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                                             allow_nan=False) + ";\n").encode("utf-8")
+
+
+def bundle(*, boundaries, **kw) -> dict[str, bytes]:
+    out = static_files()
+    out["explorer/geo.js"] = geo_js(boundaries)
+    out["explorer/data.js"] = data_js(boundaries=boundaries, **kw)
+    return out
