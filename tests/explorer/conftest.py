@@ -34,26 +34,12 @@ def _need_browser():
 def real_release(tmp_path_factory):
     """One refresh shared by every xdist worker: the first builds it under a file lock,
     the others wait and reuse it (xdist groups alone are not relied on)."""
-    import fcntl
-
     _need_browser()
     given = os.environ.get("SPI_EXPLORER_RELEASE")
     if given:
         return Path(given)
-    from project_copy import make_project, run_refresh
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # shared by the workers of this run
-    shared = base / "explorer-release"
-    with open(base / "explorer-release.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / "DONE").exists():
-            shutil.rmtree(shared, ignore_errors=True)
-            project = make_project(shared / "project")
-            proc = run_refresh(project)
-            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-            (shared / "DONE").write_text("ok\n")
-    return shared / "project" / "releases" / "latest"
+    from project_copy import shared_good_refresh
+    return shared_good_refresh(tmp_path_factory) / "releases" / "latest"
 
 
 @pytest.fixture(scope="session")

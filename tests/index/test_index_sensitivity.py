@@ -58,16 +58,3 @@ def test_bench_script_runs(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "seconds: " in out and "peak_rss_mb: " in out
 
-
-@pytest.mark.slow
-def test_bench_full_size():
-    """The real benchmark (33,755 LSOAs x 60 indicators x 10 years): < 10 s, < 1.5 GB."""
-    import subprocess
-    import sys
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, str(root / "bench" / "index.py")], capture_output=True, text=True,
-                         check=True).stdout
-    figures = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
-    print(out)
-    assert float(figures["seconds"]) < 10
-    assert float(figures["peak_rss_mb"]) < 1536

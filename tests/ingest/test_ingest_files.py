@@ -295,3 +295,35 @@ def test_shapefile_is_landed_with_its_parts(project, make):
     os.remove(shp.with_suffix(".dbf"))
     with pytest.raises(IngestError, match=r"source 'wards_shp' \(data/geo/wards.shp\): shapefile is incomplete: missing .dbf"):
         ingest_source(source, project.settings)
+
+
+def test_linked_data_files_are_named_by_their_place_in_the_project(project, make, tmp_path):
+    """Data linked into the project (as a deployment may do with a shared data folder) is
+    named relative to the project, so a glob's hash is the same wherever the project is."""
+    import os
+
+    shared = tmp_path / "shared_data"
+    shared.mkdir()
+    fixtures = Path(__file__).resolve().parents[1] / "data" / "ingest"
+    for name in ("air_no2.csv", "air_pm25.csv"):
+        (shared / name).write_bytes((fixtures / name).read_bytes())
+    (project.root / "data" / "air").mkdir(parents=True)
+    os.symlink(shared / "air_no2.csv", project.root / "data" / "air" / "lsoa11-2013-NO2.csv")
+    os.symlink(shared / "air_pm25.csv", project.root / "data" / "air" / "lsoa11-2013-PM25.csv")
+    source = make("air", csv_reader("data/air/lsoa11-*.csv"), ["LSOA11CD"])
+
+    result = ingest_source(source, project.settings)
+
+    assert project.query("SELECT DISTINCT _source_file FROM raw.air ORDER BY 1") == [
+        ("data/air/lsoa11-2013-NO2.csv",), ("data/air/lsoa11-2013-PM25.csv",)]
+    copied = make_project_copy(project.root, tmp_path / "moved")
+    os.environ["SPI_PROJECT_ROOT"] = str(copied)  # restored by the project fixture's monkeypatch
+    from social_progress.settings import get_settings
+    moved = ingest_source(source, get_settings())
+    assert moved.content_hash == result.content_hash
+
+
+def make_project_copy(root: Path, dest: Path) -> Path:
+    import shutil
+    shutil.copytree(root, dest, symlinks=True)
+    return dest

@@ -46,3 +46,35 @@ def env_for(project: Path) -> dict[str, str]:
 def run_refresh(project: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "social-progress"), "refresh"], env=env_for(project), capture_output=True,
                           text=True, timeout=900)
+
+
+def shared_good_refresh(tmp_path_factory) -> Path:
+    """One real refresh of the bundled data per test session, shared by every test that
+    only reads its outputs, even across pytest-xdist workers: the first worker builds it
+    under a file lock in the session's shared temporary folder, the others wait and reuse
+    it. Tests that change the project must work on `copy_project(...)` of it."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the workers of this run
+    root = base / "shared_good_refresh"
+    with open(base / "shared_good_refresh.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (root / "ok").exists():
+                shutil.rmtree(root, ignore_errors=True)
+                project = make_project(root / "project")
+                proc = run_refresh(project)
+                assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+                (root / "stdout.txt").write_text(proc.stdout)
+                (root / "ok").write_text("ok\n")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return root / "project"
+
+
+def copy_project(project: Path, dest: Path) -> Path:
+    """A private copy of a refreshed project (data stay links; outputs are copied)."""
+    shutil.copytree(project, dest, symlinks=True, ignore=shutil.ignore_patterns("dagster_home"))
+    return dest

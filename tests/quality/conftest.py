@@ -5,9 +5,7 @@ once per test session, even under pytest-xdist: the first worker builds it under
 the session's shared temporary folder; the others wait and reuse it. QUALITY_GOOD_REFRESH=<project folder of an earlier good refresh>
 reuses one instead (it is copied, never changed).
 """
-import fcntl
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -18,7 +16,7 @@ for extra in (HERE.parent / "pipeline", HERE.parent / "alerts", HERE.parent / "d
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from project_copy import make_project, run_refresh  # noqa: E402
+from project_copy import shared_good_refresh  # noqa: E402
 from receivers import SmtpReceiver, WebhookReceiver  # noqa: E402
 
 
@@ -27,22 +25,7 @@ def good_refresh(tmp_path_factory):
     reuse = os.environ.get("QUALITY_GOOD_REFRESH")  # a project left by an earlier run, to iterate faster
     if reuse and (Path(reuse) / "releases" / "2021").is_dir():
         return Path(reuse)
-    shared = tmp_path_factory.getbasetemp()
-    if shared.name.startswith("popen-gw"):  # xdist worker: share with the other workers
-        shared = shared.parent
-    root = shared / "quality_good_refresh"
-    with open(shared / "quality_good_refresh.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not (root / "ok").exists():
-                shutil.rmtree(root, ignore_errors=True)
-                project = make_project(root / "project")
-                proc = run_refresh(project)
-                assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-                (root / "ok").write_text(proc.stdout)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return root / "project"
+    return shared_good_refresh(tmp_path_factory)  # copied per case, never changed
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ columns) without changing the file needs `force=True`.
 from __future__ import annotations
 
 import glob
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -117,9 +118,13 @@ def _input(source: Source, path: Path, label: str) -> InputFile:
 
 
 def _label(path: Path, root: Path) -> str:
-    """How a file is named in _source_file and messages: relative to the project root."""
+    """How a file is named in _source_file and messages: relative to the project root.
+
+    Symbolic links are not followed: a data file linked into the project is still named by
+    its place in the project, so the name (and a glob's content hash, which includes the
+    names) does not change when the project is copied or moved."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return str(path)
 
