@@ -53,3 +53,14 @@ def test_failure_while_writing_leaves_no_release_and_no_temporary_folder(tmp_pat
         publish(tmp_path, 2021, files())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2020", "latest"]
     assert os.readlink(tmp_path / "latest") == "2020"
+
+
+def test_data_docs_travel_with_the_release_but_do_not_make_it_a_new_one(tmp_path):
+    docs_a = {"quality/data_docs/index_scores_expectations/index.html": b"<html>run A</html>"}
+    docs_b = {"quality/data_docs/index_scores_expectations/index.html": b"<html>run B</html>"}
+    first = publish(tmp_path, 2021, files(), run_records=docs_a)
+    again = publish(tmp_path, 2021, files(), run_records=docs_b)
+    assert again.status == "unchanged" and again.path == first.path
+    assert (first.path / "quality/data_docs/index_scores_expectations/index.html").read_bytes() == b"<html>run A</html>"
+    with pytest.raises(ValueError, match="run records"):
+        publish(tmp_path, 2022, files(), run_records={"scores.csv": b"x"})

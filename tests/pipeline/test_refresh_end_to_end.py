@@ -80,6 +80,10 @@ def test_release_metadata_lists_every_input_with_its_hash(refreshed):
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == info["sha256"]
     assert meta["checks"] == [{"blocking": True, "check": "marts/index_scores:index_scores_expectations", "status": "passed"}]
     assert meta["release"]["years"] == [2019, 2020, 2021]
+    # the Data Docs of every check of the run that built it, linked from the metadata
+    docs = meta["data_docs"]
+    assert "index_scores_expectations" in docs and "crime_expectations" in docs
+    assert all((release / path).is_file() and b"<html" in (release / path).read_bytes()[:2000].lower() for path in docs.values())
 
 
 def test_geojson_has_every_area_in_wgs84(refreshed):

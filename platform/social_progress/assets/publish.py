@@ -38,13 +38,35 @@ def targets_path(settings):
     return settings.catalogue_dir / "targets.yml"
 
 
-def build_from_settings(settings=None) -> tuple[int, dict[str, bytes]]:
+def build_from_settings(settings=None, data_docs: dict[str, str] | None = None) -> tuple[int, dict[str, bytes]]:
     """The release files for the warehouse and catalogue `settings` point at."""
     settings = settings or get_settings()
     cfg = load_area_config(settings.areas_path)
     wh = read_warehouse(settings.duckdb_path)
     return build_release(wh, borough=cfg.borough.model_dump(), sources_path=settings.sources_path,
-                         targets_path=targets_path(settings), code_version=code_version(settings.project_root))
+                         targets_path=targets_path(settings), code_version=code_version(settings.project_root),
+                         data_docs=data_docs)
+
+
+def run_data_docs(settings, run_id: str) -> tuple[dict[str, str], dict[str, bytes]]:
+    """This run's GX Data Docs: links for the release metadata (check -> path inside the
+    release, no run id in it) and the files to carry under quality/data_docs/<check>/."""
+    from social_progress.warehouse import read_table
+
+    try:
+        rows = read_table(settings.duckdb_path, "SELECT check_name, data_docs FROM quality.check_results "
+                                                "WHERE run_id = ? AND data_docs IS NOT NULL ORDER BY check_name", [run_id])
+    except Exception:  # no quality schema yet: a release without Data Docs says so by an empty mapping
+        return {}, {}
+    links, records = {}, {}
+    for check, index in rows.itertuples(index=False):
+        site = (settings.warehouse_dir / index).parent
+        if not site.is_dir():
+            continue
+        for f in sorted(p for p in site.rglob("*") if p.is_file()):
+            records[f"quality/data_docs/{check}/{f.relative_to(site).as_posix()}"] = f.read_bytes()
+        links[check] = f"quality/data_docs/{check}/{Path(index).name}"
+    return links, records
 
 
 @asset(key=AssetKey(["release", "yearly_release"]), deps=_release_deps(), group_name="publish",
@@ -55,8 +77,9 @@ def build_from_settings(settings=None) -> tuple[int, dict[str, bytes]]:
                    "atomically, never overwrites a release.")
 def yearly_release(context: AssetExecutionContext) -> MaterializeResult:
     settings = get_settings()
-    year, files = build_from_settings(settings)
-    result = publish(settings.releases_dir, year, files)
+    links, docs = run_data_docs(settings, context.run_id)
+    year, files = build_from_settings(settings, data_docs=links)
+    result = publish(settings.releases_dir, year, files, run_records=docs)
     context.log.info(f"release {result.status}: {result.path}")
     return MaterializeResult(metadata={"path": MetadataValue.path(str(result.path)), "status": MetadataValue.text(result.status),
                                        "year": MetadataValue.int(year), "fingerprint": MetadataValue.text(result.fingerprint),

@@ -218,7 +218,7 @@ def release_inputs(wh: Warehouse, sources_path: Path) -> list[dict]:
 # ------------------------------------------------------------------------------------------ release
 
 def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_path: Path | None,
-                  code_version: str) -> tuple[int, dict[str, bytes]]:
+                  code_version: str, data_docs: dict[str, str] | None = None) -> tuple[int, dict[str, bytes]]:
     year = max(wh.years)
     scores = wh.scores
     tables: dict[str, pd.DataFrame] = {}
@@ -333,7 +333,9 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         borough=borough, year=year, years=wh.years, inputs=release_inputs(wh, sources_path), weights=wh.weights,
         checks=list(GATES), files=dict(files), code_version=code_version,
         extra={"diagnostics": _records(tables.get("diagnostics.csv")), "quality_checks": qc or [],
-               "sections": sections, "explorer": "index.html"})
+               "sections": sections, "explorer": "index.html",
+               # the GX Data Docs of each check, inside the release (see publish.release.RUN_RECORD_PREFIXES)
+               "data_docs": dict(sorted((data_docs or {}).items()))})
     return year, files
 
 

@@ -18,6 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# Files a release carries that document the run which built it (GX Data Docs hold its run
+# id and time). They are written with the release but left out of its fingerprint, so a
+# re-run with the same inputs and code is still recognised as the same release, which
+# keeps the Data Docs of the run that first published it.
+RUN_RECORD_PREFIXES = ("quality/data_docs/",)
+
+
+def _is_run_record(name: str) -> bool:
+    return name.startswith(RUN_RECORD_PREFIXES)
+
+
 @dataclass(frozen=True)
 class Published:
     path: Path
@@ -27,13 +38,14 @@ class Published:
 
 def fingerprint(files: dict[str, bytes]) -> str:
     h = hashlib.sha256()
-    for name in sorted(files):
+    for name in sorted(n for n in files if not _is_run_record(n)):
         h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     return h.hexdigest()
 
 
 def folder_fingerprint(folder: Path) -> str:
-    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    files = {name: p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and not _is_run_record(name := p.relative_to(folder).as_posix())}
     return fingerprint(files)
 
 
@@ -45,9 +57,14 @@ def _candidates(releases: Path, year: int):
         n += 1
 
 
-def publish(releases: Path, year: int, files: dict[str, bytes]) -> Published:
-    """Publish `files` (relative path -> bytes) as the release for `year`."""
+def publish(releases: Path, year: int, files: dict[str, bytes], run_records: dict[str, bytes] | None = None) -> Published:
+    """Publish `files` (relative path -> bytes) as the release for `year`, with `run_records`
+    (under quality/data_docs/) written alongside but not part of what makes it the same release."""
     releases = Path(releases)
+    run_records = dict(run_records or {})
+    bad = [n for n in run_records if not _is_run_record(n)]
+    if bad:
+        raise ValueError(f"run records must be under {RUN_RECORD_PREFIXES}: {bad[:3]}")
     releases.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(files)
     for target in _candidates(releases, year):
@@ -58,7 +75,7 @@ def publish(releases: Path, year: int, files: dict[str, bytes]) -> Published:
             return Published(target, "unchanged", fp)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{year}-", dir=releases))
     try:
-        for name, data in files.items():
+        for name, data in {**files, **run_records}.items():
             dest = tmp / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             with open(dest, "wb") as fh:
