@@ -78,3 +78,29 @@
     where {{ year_column }} <= {{ as_of }}
     qualify row_number() over (partition by {{ key }} order by {{ year_column }} desc) = 1
 {%- endmacro %}
+
+{#
+  FixMyStreet counts (reports, or unique reporters) per LSOA 2011 and year over residents,
+  2011-2019. An LSOA with no report has a zero (the spine); a report row without a year or
+  with an unknown LSOA is kept as its own row, so to_all_levels lists it in the exclusions
+  instead of the spine join dropping it silently. Defines the CTE `base`.
+#}
+{% macro fixmystreet_base(count_column) -%}
+with counts as (
+    select lsoa11_code, year, sum({{ count_column }}) as n
+    from {{ ref('stg_fixmystreet') }}
+    where year is null or year between {{ var('first_year') }} and 2019
+    group by all
+),
+spine as (
+    select * from {{ lsoa11_year_spine(var('first_year'), 2019) }}
+),
+base as (
+    select coalesce(s.lsoa11_code, c.lsoa11_code) as lsoa11_code, coalesce(s.year, c.year) as year,
+           coalesce(c.n, 0) as numerator, p.population as denominator
+    from spine s
+    full outer join counts c on c.lsoa11_code = s.lsoa11_code and c.year = s.year
+    left join {{ ref('int_lsoa11_population') }} p
+           on p.lsoa11_code = coalesce(s.lsoa11_code, c.lsoa11_code) and p.year = coalesce(s.year, c.year)
+)
+{%- endmacro %}
