@@ -104,3 +104,21 @@ base as (
            on p.lsoa11_code = coalesce(s.lsoa11_code, c.lsoa11_code) and p.year = coalesce(s.year, c.year)
 )
 {%- endmacro %}
+
+{#
+  A GLA ward-profile measure, published for the pre-2022 wards only. Each LSOA 2011 of the
+  borough takes the value of its ward (LSOAs nest in the 2019 wards), weighted by its
+  residents, so the pre-2022 wards get their published value back and the current wards,
+  LSOA 2021 and the borough a resident-weighted mean. quality_flag cannot tell an LSOA
+  value is its ward's: read LSOA rows of these indicators as ward values.
+  `value_expr` is a column of stg_ward_profiles (or an expression over its columns).
+  Defines the CTE `base`.
+#}
+{% macro ward_profile_base(value_expr, year) -%}
+with base as (
+    select g.lsoa11_code, {{ year }} as year, w.{{ value_expr }} * p.population as numerator, p.population as denominator
+    from {{ ref('stg_geography_lsoa11_lookup') }} g
+    join {{ ref('stg_ward_profiles') }} w on w.ward14_code = g.ward19_code
+    left join {{ ref('int_lsoa11_population') }} p on p.lsoa11_code = g.lsoa11_code and p.year = {{ year }}
+)
+{%- endmacro %}

@@ -90,3 +90,21 @@ class WebhookReceiver:
 
     def env(self) -> dict[str, str]:
         return {"SPI_ALERT_WEBHOOK_URL": self.url}
+
+
+# Fixtures for every test package that needs the receivers (imported by their conftests).
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook():
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()

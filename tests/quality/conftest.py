@@ -17,7 +17,7 @@ for extra in (HERE.parent / "pipeline", HERE.parent / "alerts", HERE.parent / "d
         sys.path.insert(0, str(extra))
 
 from project_copy import shared_good_refresh  # noqa: E402
-from receivers import SmtpReceiver, WebhookReceiver  # noqa: E402
+from receivers import smtp, webhook  # noqa: E402,F401  (fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -26,17 +26,3 @@ def good_refresh(tmp_path_factory):
     if reuse and (Path(reuse) / "releases" / "2021").is_dir():
         return Path(reuse)
     return shared_good_refresh(tmp_path_factory)  # copied per case, never changed
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpReceiver().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def webhook():
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()

@@ -2,10 +2,7 @@
 -- in that year (open on or before 31 December, not closed before 1 January), weighted by
 -- residents when aggregated. Practices are placed at their postcode's Code-Point centroid.
 with practices as (
-    select p.org_code, p.open_date, p.close_date, pc.easting, pc.northing
-    from {{ ref('stg_gp_practices') }} p
-    join {{ ref('stg_postcodes') }} pc using (postcode_key)
-    where p.is_gp_practice
+    select * from {{ ref('int_gp_practice_locations') }}
 ),
 nearest as (
     select s.lsoa11_code, s.year,

@@ -2,10 +2,7 @@
 -- Practices are placed at their postcode's Code-Point centroid; open in the year = opened
 -- on or before 31 December and not closed before 1 January.
 with practices as (
-    select p.org_code, p.open_date, p.close_date, pc.easting, pc.northing
-    from {{ ref('stg_gp_practices') }} p
-    join {{ ref('stg_postcodes') }} pc using (postcode_key)
-    where p.is_gp_practice
+    select * from {{ ref('int_gp_practice_locations') }}
 ),
 nearby as (
     select s.lsoa11_code, s.year,
