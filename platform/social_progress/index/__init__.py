@@ -7,9 +7,13 @@ Monte Carlo sensitivity analysis of the ranks. numpy/pandas only; no orchestrati
 
 from .engine import IndexOptions, compute_index
 from .errors import FrameworkError, IndexInputError
+from .fallback import compute_index_with_fallback
 from .framework import Framework, IndicatorSpec
 from .result import INDEX_NAME, IndexResult
 from .sensitivity import sensitivity_analysis
+from .tables import compute_index_tables, load_framework
+from .years import carry_forward, supported_years
 
 __all__ = ["IndicatorSpec", "Framework", "IndexOptions", "compute_index", "IndexResult", "FrameworkError",
-           "IndexInputError", "sensitivity_analysis", "INDEX_NAME"]
+           "IndexInputError", "sensitivity_analysis", "INDEX_NAME", "compute_index_with_fallback", "compute_index_tables",
+           "load_framework", "carry_forward", "supported_years"]

@@ -1,0 +1,142 @@
+"""The warehouse's index tables, from the stacked indicator values, their metadata and the areas.
+
+Why here and not in the orchestration layer: which years are scored, how each
+indicator's latest value is carried into an index year, that every area of a scored
+boundary takes part (even with no data), and where each number came from are all part
+of the method. The Dagster asset only reads the three inputs, calls
+`compute_index_tables` and writes the tables it returns.
+
+Inputs (warehouse column names):
+
+* values: indicator_id, area_code, area_level, boundary, year, value, period (+ others);
+* metadata: indicator_id, name, dimension, component, direction, worst, best, transform, in_index;
+* areas: area_code, area_name, area_level, boundary;
+* index config: any object with first_year, last_year, max_carry_forward_years,
+  weighting, min_indicator_coverage, sensitivity_runs (`social_progress.borough.IndexYears`).
+"""
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+import pandas as pd
+
+from .engine import IndexOptions
+from .fallback import compute_index_with_fallback
+from .framework import Framework
+from .sensitivity import sensitivity_analysis
+from .years import carry_forward, supported_years
+
+#: boundary whose rows estimate the PCA weights and the imputation regressions
+WEIGHT_LEVEL = "lsoa11"
+
+
+class IndexYearsConfig(Protocol):
+    first_year: int
+    last_year: int
+    max_carry_forward_years: int
+    weighting: str
+    min_indicator_coverage: float
+    sensitivity_runs: int
+
+
+def load_framework(metadata: pd.DataFrame, weighting: str, component_weighting: dict[str, str] | None = None) -> Framework:
+    """The framework of the indicators the metadata marks `in_index`, in metadata order."""
+    records = [dict(id=r.indicator_id, name=r.name, dimension=r.dimension, component=r.component, direction=r.direction,
+                    worst=float(r.worst), best=float(r.best), transform=r.transform or "none")
+               for r in metadata[metadata["in_index"]].itertuples()]
+    return Framework.from_records(records, weighting=weighting, component_weighting=component_weighting)
+
+
+def index_panel(values: pd.DataFrame, indicator_ids: list[str], index: IndexYearsConfig) -> tuple[pd.DataFrame, list[int]]:
+    """(carried values of the supported years, those years): each indicator's latest value on
+    or before each candidate year (within max_carry_forward_years), keeping the years in which
+    at least min_indicator_coverage of the indicators have a value for the borough."""
+    values = values[values["indicator_id"].isin(indicator_ids)]
+    candidates = list(range(index.first_year, index.last_year + 1))
+    carried = carry_forward(values, candidates, index.max_carry_forward_years)
+    years = supported_years(carried, indicator_ids, candidates, min_coverage=index.min_indicator_coverage)
+    if not years:
+        raise ValueError(f"no year in {index.first_year}-{index.last_year} has at least {index.min_indicator_coverage:.0%} "
+                         f"of the index indicators for the borough (indicators: {', '.join(indicator_ids)})")
+    return carried[carried["index_year"].isin(years)], years
+
+
+def engine_input(panel: pd.DataFrame, scored_areas: pd.DataFrame, years: list[int], indicator_ids: list[str]) -> pd.DataFrame:
+    """The engine's long input over every (area, year, indicator) of the scored areas: an area
+    with no data at all takes part (and is reported unscored rather than silently missing)."""
+    engine_in = pd.DataFrame({"area_code": panel["area_code"], "area_level": panel["boundary"], "year": panel["index_year"],
+                              "indicator_id": panel["indicator_id"], "value": panel["value"]})
+    frame = scored_areas[["area_code", "boundary"]].merge(pd.DataFrame({"year": years}), how="cross").merge(
+        pd.DataFrame({"indicator_id": indicator_ids}), how="cross").rename(columns={"boundary": "area_level"})
+    return frame.merge(engine_in, on=["area_code", "area_level", "year", "indicator_id"], how="left")
+
+
+def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index_years_config: IndexYearsConfig,
+                         log: Callable[[str], object] = print) -> dict[str, pd.DataFrame]:
+    """The index for every area and supported year, as tables for the warehouse.
+
+    Every boundary the indicators are reported on is scored (LSOA 2011, and 2021 where
+    the indicators provide it, both ward sets, the borough); ranks are within a boundary
+    and year. Weights and imputation regressions are estimated on LSOA 2011 rows.
+
+    Returns index_scores, index_weights, index_diagnostics, index_exclusions, index_years,
+    index_areas and, when sensitivity_runs > 0, index_uncertainty; text columns are plain
+    strings (no categoricals).
+    """
+    index = index_years_config
+    framework = load_framework(metadata, index.weighting)
+    ids = framework.indicator_ids
+    panel, years = index_panel(values, ids, index)
+    scored = areas[areas["boundary"].isin(panel["boundary"].unique())]
+    engine_in = engine_input(panel, scored, years, ids)
+    options = IndexOptions(weight_level=WEIGHT_LEVEL)
+    framework, result, fallback = compute_index_with_fallback(engine_in, framework, options, log)
+    scores = with_areas(result.scores.rename(columns={"area_level": "boundary"}), areas)
+    provenance = panel[["indicator_id", "boundary", "area_code", "index_year", "value", "data_year", "period"]].rename(
+        columns={"indicator_id": "measure", "index_year": "year"})
+    scores = scores.merge(provenance.assign(measure_type="indicator"), on=["measure_type", "measure", "boundary", "area_code", "year"], how="left")
+    order = ["boundary", "area_code", "year", "measure_type", "measure"]
+    tables = {"index_scores": scores.sort_values(order, ignore_index=True),
+              "index_weights": result.weights, "index_diagnostics": note_fallback(result.diagnostics, fallback),
+              "index_exclusions": result.exclusions,
+              "index_years": pd.DataFrame({"year": years}),
+              "index_areas": scored[["boundary", "area_code", "area_name", "area_level"]].sort_values(["boundary", "area_code"], ignore_index=True)}
+    if index.sensitivity_runs:
+        log(f"sensitivity analysis: {index.sensitivity_runs} Monte Carlo runs over weights, aggregation and imputation")
+        unc = sensitivity_analysis(engine_in, framework, options, n_runs=index.sensitivity_runs, seed=0)
+        tables["index_uncertainty"] = with_areas(unc.rename(columns={"area_level": "boundary"}), areas).sort_values(
+            ["boundary", "area_code", "year"], ignore_index=True)
+    return {k: plain_columns(v) for k, v in tables.items()}
+
+
+def note_fallback(diagnostics: pd.DataFrame, fallback: dict[str, list[str]]) -> pd.DataFrame:
+    """Diagnostics with a `weighting` column and a warning for each component that fell back
+    to equal weights. (Components that did not fall back are labelled "pca", whatever the
+    configured weighting: the published tables have always said so.)"""
+    d = diagnostics.copy()
+    d["component"] = d["component"].astype(str)
+    d["weighting"] = d["component"].map(lambda c: "equal (negative PCA loading)" if c in fallback else "pca")
+    note = d["component"].map(lambda c: f"negative loading: {', '.join(fallback[c])}; equal weights used" if c in fallback else "")
+    d["warnings"] = [("; ".join(x for x in (str(w or ""), n) if x)) for w, n in zip(d["warnings"], note)]
+    return d
+
+
+def with_areas(frame: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (boundary, area_code, ...) with area_name and area_level inserted after its first column."""
+    frame = frame.copy()
+    frame["boundary"] = frame["boundary"].astype(str)
+    frame["area_code"] = frame["area_code"].astype(str)
+    level_of = areas.drop_duplicates("boundary").set_index("boundary")["area_level"]
+    names = areas.set_index(["boundary", "area_code"])["area_name"]
+    frame.insert(1, "area_level", frame["boundary"].map(level_of))
+    frame.insert(1, "area_name", [names.get((b, c)) for b, c in zip(frame["boundary"], frame["area_code"])])
+    return frame
+
+
+def plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals to text, so DuckDB stores plain VARCHAR columns."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(str)
+    return frame
