@@ -2,8 +2,10 @@
 
 Why: DuckDB allows one writer per database file, and dbt, Dagster runs and the CLI all use
 the same file. So the connection is opened only for the moment of a read or a write and
-closed at once, writers in this package queue on a lock file next to the database, and a
-lock held by another program is waited for (with a limit) rather than failing the run.
+closed at once, through the platform's one warehouse lock (`social_progress.warehouse`:
+writers queue on `<db>.lock`, a busy lock is waited for up to a deadline, then
+`WarehouseBusy` names its holder). `writer_lock` is that lock's exclusive hold; reads and
+writes nested in it reuse it.
 
 A raw table is replaced and its log row added in one transaction: either both happen or
 neither, so a failed ingest leaves the previous table and log exactly as they were.
@@ -11,8 +13,7 @@ neither, so a failed ingest leaves the previous table and log exactly as they we
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import time
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Iterator
 
 import duckdb
 import pandas as pd
+
+from social_progress.warehouse import Warehouse, WarehouseBusy, default_lock_timeout  # noqa: F401 (re-exported)
 
 SCHEMA = "raw"
 LOG_TABLE = f"{SCHEMA}._ingest_log"
@@ -33,7 +36,6 @@ CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
     ingested_at  TIMESTAMP NOT NULL  -- UTC
 )
 """
-LOCK_TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -52,42 +54,24 @@ def table_name(source_id: str) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(db_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Serialise the processes of this package that use `db_path` (Dagster runs steps in parallel)."""
+def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the warehouse's exclusive lock (Dagster runs steps in parallel); nested connects reuse it."""
+    db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".ingest.lock")
-    with open(lock_path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{lock_path}: another ingest held the lock for over {timeout:.0f}s")
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with Warehouse(db_path, _timeout(timeout)).exclusive(f"ingest ({Path(sys.argv[0]).name if sys.argv else 'python'})"):
+        yield
 
 
 @contextlib.contextmanager
-def connect(db_path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open DuckDB, waiting while another program holds the file; always close it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-    try:
+def connect(db_path: Path, read_only: bool = False, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open DuckDB under the warehouse lock, waiting (with a deadline) while it is held; always close it."""
+    wh = Warehouse(Path(db_path), _timeout(timeout))
+    with (wh.read() if read_only else wh.write()) as con:
         yield con
-    finally:
-        con.close()
+
+
+def _timeout(timeout: float | None) -> float:
+    return default_lock_timeout() if timeout is None else float(timeout)
 
 
 def last_ingest(db_path: Path, source_id: str) -> LogEntry | None:

@@ -6,7 +6,9 @@
   quality.quarantine        rows that broke a row-level expectation, with the rule
   quality.alert_deliveries  each alert sent (or not) per owner, channel and run
 
-Written with the ingest writer lock, one short transaction per check.
+Written through the warehouse's one lock (`social_progress.warehouse`), one short
+transaction per check; reads take the shared lock and a read-only connection (the tables
+are created, under the exclusive lock, only when a reader finds them missing).
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from social_progress.ingest.warehouse import connect, writer_lock
+from social_progress.warehouse import Warehouse, default_lock_timeout
 
 DDL = [
     "CREATE SCHEMA IF NOT EXISTS quality",
@@ -48,7 +50,7 @@ def ensure_schema(con) -> None:
 def write(db: Path, inserts: dict[str, pd.DataFrame]) -> None:
     """Append frames to quality.<table> in one transaction."""
     db = Path(db)
-    with writer_lock(db), connect(db) as con:
+    with _warehouse(db).write("quality checks: recording results") as con:
         con.execute("BEGIN")
         try:
             ensure_schema(con)
@@ -60,7 +62,7 @@ def write(db: Path, inserts: dict[str, pd.DataFrame]) -> None:
                 con.execute(f'INSERT INTO quality."{table}" ({cols}) SELECT {cols} FROM _q')
                 con.unregister("_q")
             con.execute("COMMIT")
-        except Exception:
+        except BaseException:
             con.execute("ROLLBACK")
             raise
 
@@ -69,9 +71,26 @@ def read(db: Path, query: str, params: list | None = None) -> pd.DataFrame:
     db = Path(db)
     if not db.exists():
         return pd.DataFrame()
-    with writer_lock(db), connect(db) as con:
+    wh = _warehouse(db)
+    with wh.read() as con:
+        if _has_schema(con):
+            return con.execute(query, params or []).df()
+    with wh.write("quality checks: creating the quality tables") as con:
         ensure_schema(con)
         return con.execute(query, params or []).df()
+
+
+TABLES = ("check_results", "check_failures", "quarantine", "alert_deliveries")
+
+
+def _has_schema(con) -> bool:
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'quality' "
+                        f"AND table_name IN ({', '.join('?' for _ in TABLES)})", list(TABLES)).fetchone()[0]
+    return found == len(TABLES)
+
+
+def _warehouse(db: Path) -> Warehouse:
+    return Warehouse(db, default_lock_timeout())
 
 
 def dumps(value) -> str:
