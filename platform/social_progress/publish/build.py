@@ -4,10 +4,15 @@ Why one pure function: the asset, the tests and any re-publication call the same
 the result depends only on the warehouse and catalogue contents (never on the clock), so
 the same inputs and code give byte-identical files.
 
+Nothing is computed here: indicator intervals, progress ratings, similar wards, strengths
+and weaknesses, targets and comparisons are derived marts in the warehouse
+(`social_progress.publish.marts`, one asset each); this module reads them and the index
+tables, and formats and writes the files.
+
 Tables produced by other stages that may not exist yet (marts.index_uncertainty,
 marts.indicator_comparators, quality.check_results) are optional: when one is missing the
-release says so in metadata.json `sections` and the explorer shows the section as
-unavailable.
+release says so in metadata.json `sections` (the derived marts carry the reason in their
+status) and the explorer shows the section as unavailable.
 """
 from __future__ import annotations
 
@@ -15,21 +20,17 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import geopandas as gpd
 import pandas as pd
 
 from social_progress.publish import explorer as explorer_bundle
 from social_progress.publish.contents import metadata_json, scores_csv, scores_geojson
 from social_progress.publish.dictionary import data_dictionary
-from social_progress.publish.similar import similar_wards, strengths_weaknesses, ward_income_deprivation
+from social_progress.publish.marts import DERIVED_MARTS, MartContext, MartError, read_inputs, read_mart
 from social_progress.publish.tables import both, csv_bytes, parquet_bytes, tidy
-from social_progress.publish.targets import load_targets, target_status
-from social_progress.publish.uncertainty import indicator_intervals, progress_table
 
 BOUNDARY_TABLES = {"lsoa11": "lsoa11_boundaries", "lsoa21": "lsoa21_boundaries", "ward19": "ward19_boundaries",
                    "ward22": "ward22_boundaries", "lad": "borough_boundary"}
-LONDON = "E12000007"
 GATES = [{"check": "marts/index_scores:index_scores_expectations", "status": "passed", "blocking": True}]
 
 
@@ -41,16 +42,25 @@ class Warehouse:
     weights: pd.DataFrame
     diagnostics: pd.DataFrame
     metadata: pd.DataFrame
-    values: pd.DataFrame
     areas: pd.DataFrame
     boundaries: gpd.GeoDataFrame
     ingest_log: pd.DataFrame
+    # the derived marts (social_progress.publish.marts), each with its status in attrs["status"]
+    marts: dict[str, pd.DataFrame] = field(default_factory=dict)
     uncertainty: pd.DataFrame | None = None
-    comparators: pd.DataFrame | None = None
     check_results: pd.DataFrame | None = None
-    lsoa_income: pd.DataFrame | None = None
-    lookup: pd.DataFrame | None = None
-    notes: dict = field(default_factory=dict)
+    # inputs of derived marts not in the warehouse yet, computed by derive_missing_marts
+    pending: dict[str, dict] = field(default_factory=dict)
+
+    def derive_missing_marts(self, context: MartContext) -> None:
+        """Compute the derived marts that were not in the warehouse (in dependency order)."""
+        for name, tables in list(self.pending.items()):
+            tables = dict(tables)
+            for dep in DERIVED_MARTS[name].deps:
+                if dep.startswith("marts.") and dep[6:] in DERIVED_MARTS and tables.get(dep) is None:
+                    tables[dep] = self.marts[dep[6:]]
+            self.marts[name] = DERIVED_MARTS[name].compute(tables, context)
+            del self.pending[name]
 
 
 def _exists(con, schema: str, table: str) -> bool:
@@ -58,9 +68,15 @@ def _exists(con, schema: str, table: str) -> bool:
                             [schema, table]).fetchone()[0])
 
 
-def read_warehouse(db: Path) -> Warehouse:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+def read_warehouse(db: Path, *, require_marts: bool = False) -> Warehouse:
+    """The tables a release is built from.
+
+    The derived marts are read from the marts schema. A derived mart that is not there yet
+    (a warehouse from before they were assets) has its inputs read instead and is computed
+    by build_release, with the same functions, unless `require_marts`, when it is an error."""
+    from social_progress.warehouse import connect
+
+    with connect(Path(db), read_only=True) as con:
         q = lambda sql: con.execute(sql).df()  # noqa: E731
         scored = set(q("SELECT DISTINCT boundary FROM marts.index_scores")["boundary"])
         areas = q("SELECT * FROM geography.areas")
@@ -82,86 +98,28 @@ def read_warehouse(db: Path) -> Warehouse:
             weights=q("SELECT * FROM marts.index_weights"),
             diagnostics=q("SELECT * FROM marts.index_diagnostics") if _exists(con, "marts", "index_diagnostics") else pd.DataFrame(),
             metadata=q("SELECT * FROM marts.indicator_metadata"),
-            values=q("SELECT * FROM marts.indicator_values"),
             areas=areas, boundaries=boundaries,
             ingest_log=q("""SELECT source_id, content_hash, "rows" FROM raw._ingest_log
                             QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY ingested_at DESC) = 1"""),
         )
         if _exists(con, "marts", "index_uncertainty"):
             wh.uncertainty = q("SELECT * FROM marts.index_uncertainty")
-        if _exists(con, "marts", "indicator_comparators"):
-            wh.comparators = q("SELECT * FROM marts.indicator_comparators")
         if _exists(con, "quality", "check_results"):
             wh.check_results = q("SELECT * FROM quality.check_results")
-        if _exists(con, "raw", "imd2019_indicators") and _exists(con, "intermediate", "int_lsoa11_population"):
-            wh.lsoa_income = q("""SELECT i.lsoa11_code, TRY_CAST(i.income_domain_numerator AS DOUBLE) AS income_deprived,
-                                         p.population::DOUBLE AS population
-                                  FROM raw.imd2019_indicators i
-                                  JOIN intermediate.int_lsoa11_population p ON p.lsoa11_code = i.lsoa11_code AND p.year = 2019""")
-        wh.lookup = q("SELECT * FROM geography.lsoa11_lookup")
-    finally:
-        con.close()
+        missing = [n for n in DERIVED_MARTS if not _exists(con, "marts", n)]
+        if missing and require_marts:
+            raise MartError(f"derived marts not in the warehouse: {', '.join('marts.' + n for n in missing)} "
+                            "(materialise them first: social_progress.publish.marts)")
+        for name, spec in DERIVED_MARTS.items():
+            if name in missing:
+                later = {d: None for d in spec.deps if d.startswith("marts.") and d[6:] in missing}
+                wh.pending[name] = read_inputs(con, spec, later)
+            else:
+                wh.marts[name] = read_mart(con, name)
     return wh
 
 
 # ------------------------------------------------------------------------------------------ sections
-
-def income_context(wh: Warehouse) -> tuple[pd.DataFrame | None, str]:
-    """Ward income deprivation: a context indicator if the marts carry one, else IoD 2019."""
-    meta = wh.metadata
-    context = meta[(~meta["in_index"].astype(bool)) & meta["indicator_id"].str.startswith("income_deprivation")]
-    if len(context):
-        ind = sorted(context["indicator_id"])[0]
-        v = wh.values[(wh.values["indicator_id"] == ind) & wh.values["boundary"].isin(["ward19", "ward22"])]
-        v = v[v["year"] == v["year"].max()]
-        df = pd.DataFrame({"boundary": v["boundary"], "area_code": v["area_code"], "income_deprived": v["numerator"],
-                           "population": v["denominator"], "income_deprivation": v["value"]})
-        return df.reset_index(drop=True), f"context indicator {ind} ({int(v['year'].max())})"
-    if wh.lsoa_income is None or wh.lookup is None or wh.lsoa_income.empty:
-        return None, "unavailable: no income deprivation data (raw.imd2019_indicators) in the warehouse"
-    inc = wh.lsoa_income.dropna()
-    inc = inc[inc["lsoa11_code"].isin(wh.lookup["lsoa11_code"])]
-    return ward_income_deprivation(inc, wh.lookup), "IoD 2019 income domain numerator / ONS mid-2019 population"
-
-
-def comparator_table(wh: Warehouse, borough: dict) -> pd.DataFrame | None:
-    if wh.comparators is None:
-        return None
-    c = wh.comparators.copy()
-    own = wh.values[(wh.values["area_level"] == "borough")].copy()
-    own = pd.DataFrame({"indicator_id": own["indicator_id"], "comparator_code": own["area_code"],
-                        "comparator_name": borough["name"], "year": own["year"], "numerator": own["numerator"],
-                        "denominator": own["denominator"], "value": own["value"], "unit": own["unit"], "period": own["period"]})
-    c = c[c["comparator_code"] != borough["code"]]
-    allrows = pd.concat([own[own["indicator_id"].isin(c["indicator_id"])], c[own.columns]], ignore_index=True)
-    with_ci = indicator_intervals(allrows.rename(columns={"comparator_code": "area_code"}), wh.metadata).rename(
-        columns={"area_code": "comparator_code"})
-    with_ci["role"] = ["borough" if x == borough["code"] else "london" if x == LONDON else "neighbour"
-                       for x in with_ci["comparator_code"]]
-    london = with_ci[with_ci["role"] == "london"].set_index(["indicator_id", "year"])
-    direction = wh.metadata.set_index("indicator_id")["direction"].to_dict()
-    verdicts = []
-    for r in with_ci.itertuples():
-        key = (r.indicator_id, r.year)
-        if r.role == "london" or key not in london.index:
-            verdicts.append("" if r.role == "london" else "not compared")
-            continue
-        lo = london.loc[key]
-        lo = lo.iloc[0] if isinstance(lo, pd.DataFrame) else lo
-        if any(pd.isna(x) for x in (r.ci_lower, r.ci_upper, lo["ci_lower"], lo["ci_upper"])):
-            verdicts.append("not compared")
-        elif r.ci_lower > lo["ci_upper"] or r.ci_upper < lo["ci_lower"]:
-            higher = r.value > lo["value"]
-            good = higher == (not str(direction.get(r.indicator_id, "")).startswith("lower"))
-            verdicts.append("better" if good else "worse")
-        else:
-            verdicts.append("similar")
-    with_ci["compared_with_london"] = verdicts
-    cols = ["indicator_id", "comparator_code", "comparator_name", "role", "year", "numerator", "denominator", "value",
-            "ci_lower", "ci_upper", "ci_method", "unit", "period", "compared_with_london"]
-    return tidy(with_ci[cols], ["indicator_id", "year", "role", "comparator_code"],
-                {"value": 6, "ci_lower": 6, "ci_upper": 6}, ints=("year",))
-
 
 def quality_checks(wh: Warehouse) -> list[dict] | None:
     """The latest evaluation of every check (quality.check_results).
@@ -183,7 +141,7 @@ def quality_checks(wh: Warehouse) -> list[dict] | None:
 def input_periods(wh: Warehouse) -> dict[str, str]:
     """Each source's period: the span of data years of the indicators built from it."""
     spans: dict[str, tuple[int, int]] = {}
-    years = wh.values.groupby("indicator_id")["year"].agg(["min", "max"])
+    years = wh.marts["indicator_intervals"].groupby("indicator_id")["year"].agg(["min", "max"])
     for r in wh.metadata.itertuples():
         if r.indicator_id not in years.index:
             continue
@@ -219,8 +177,15 @@ def release_inputs(wh: Warehouse, sources_path: Path) -> list[dict]:
 
 def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_path: Path | None,
                   code_version: str, data_docs: dict[str, str] | None = None) -> tuple[int, dict[str, bytes]]:
+    """Every release file, from the warehouse tables and the derived marts in `wh`.
+
+    `targets_path` is used only for a marts.target_status that was not in the warehouse
+    (see read_warehouse); a materialised one already holds the targets."""
+    if wh.pending:
+        wh.derive_missing_marts(MartContext(borough=dict(borough), targets_path=targets_path))
     year = max(wh.years)
     scores = wh.scores
+    marts = wh.marts
     tables: dict[str, pd.DataFrame] = {}
     sections: dict[str, dict] = {}
 
@@ -230,11 +195,7 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
     files["scores.parquet"] = parquet_bytes(score_frame)
     tables["scores.csv"] = score_frame
 
-    intervals = indicator_intervals(wh.values, wh.metadata)
-    iv = tidy(intervals[["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value",
-                         "ci_lower", "ci_upper", "ci_method", "unit", "period"]],
-              ["indicator_id", "boundary", "area_code", "year"],
-              {"numerator": 6, "denominator": 6, "value": 8, "ci_lower": 8, "ci_upper": 8}, ints=("year",))
+    iv = marts["indicator_intervals"]
     tables["indicator_values.csv"] = iv
 
     meta_cols = [c for c in ["indicator_id", "name", "description", "dimension", "component", "direction", "unit",
@@ -252,53 +213,31 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         sections["uncertainty"] = {"available": False,
                                    "note": "marts.index_uncertainty is not in the warehouse: index changes are not rated"}
 
-    progress = progress_table(scores, intervals, wh.metadata, wh.uncertainty, wh.years)
-    tables["progress.csv"] = tidy(progress, ["boundary", "area_code", "base_year", "year", "measure_type", "measure"],
-                                  {c: 6 for c in ["value_base", "value", "value_change", "score_change", "ci_lower_base",
-                                                  "ci_upper_base", "ci_lower", "ci_upper", "rank_p05_base", "rank_p95_base",
-                                                  "rank_p05", "rank_p95"]}, ints=("base_year", "year"))
+    progress = marts["progress_ratings"]
+    tables["progress.csv"] = progress
     sections["progress"] = {"available": True, "ratings": progress["rating"].value_counts().sort_index().to_dict()}
 
-    names = wh.areas.set_index(["boundary", "area_code"])["area_name"].to_dict()
-    income, income_note = income_context(wh)
-    peers = sw = None
-    if income is not None:
-        peers = similar_wards(income, names)
-        sw = strengths_weaknesses(scores, peers)
-        tables["similar_wards.csv"] = tidy(peers, ["boundary", "area_code", "peer_rank"],
-                                           {"income_deprivation": 6, "peer_income_deprivation": 6, "gap": 6})
-        tables["strengths_weaknesses.csv"] = tidy(sw, ["boundary", "area_code", "year", "measure_type", "measure"],
-                                                  {"score": 4, "peer_mean": 4, "peer_sd": 4, "difference": 4,
-                                                   "threshold": 4}, ints=("year", "n_peers"))
-        sections["similar_wards"] = {"available": True, "measure": income_note}
+    peers, peers_status = marts["similar_areas"], marts["similar_areas"].attrs["status"]
+    if peers_status["available"]:
+        tables["similar_wards.csv"] = peers
+        tables["strengths_weaknesses.csv"] = marts["strengths_weaknesses"]
+        sections["similar_wards"] = {"available": True, "measure": peers_status["note"]}
     else:
-        sections["similar_wards"] = {"available": False, "note": income_note}
+        sections["similar_wards"] = {"available": False, "note": peers_status["note"]}
 
-    borough_values = wh.values[wh.values["area_level"] == "borough"]
-    # an unknown indicator does not stop publication: its row reads "no data" (tests check the file)
-    targets = load_targets(targets_path) if targets_path else []
-    tstatus = target_status(targets, borough_values, wh.metadata, year)
-    tables["targets.csv"] = tidy(tstatus, ["indicator_id", "target_year"],
-                                 {"target": 6, "baseline_value": 6, "current_value": 6, "trend_per_year": 6,
-                                  "projected_value": 6}, ints=("target_year", "baseline_year", "current_year"))
-    sections["targets"] = {"available": bool(targets), "file": "catalogue/targets.yml",
+    tstatus = marts["target_status"]
+    tables["targets.csv"] = tstatus
+    sections["targets"] = {"available": bool(tstatus.attrs["status"]["available"]), "file": "catalogue/targets.yml",
                            "on_track": int((tstatus["status"] == "on track").sum()),
                            "off_track": int((tstatus["status"] == "off track").sum())}
 
-    comps = comparator_table(wh, borough)
-    if comps is not None and not (comps["role"] != "borough").any():
-        comps = None
-        sections["comparators"] = {"available": False,
-                                   "note": "marts.indicator_comparators has no rows: no London or neighbour comparison "
-                                           "in this release"}
-    elif comps is not None:
+    comps, comps_status = marts["comparisons"], marts["comparisons"].attrs["status"]
+    if comps_status["available"]:
         tables["comparators.csv"] = comps
         sections["comparators"] = {"available": True, "source": "marts.indicator_comparators",
                                    "areas": sorted(set(comps["comparator_code"]))}
-    elif "comparators" not in sections:
-        sections["comparators"] = {"available": False,
-                                   "note": "marts.indicator_comparators is not in the warehouse: no London or "
-                                           "neighbour comparison in this release"}
+    else:
+        sections["comparators"] = {"available": False, "note": comps_status["note"]}
 
     qc = quality_checks(wh)
     sections["quality_checks"] = ({"available": True, "source": "quality.check_results"} if qc is not None else
