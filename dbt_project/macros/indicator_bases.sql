@@ -1,7 +1,7 @@
 {#
   Building blocks for an indicator's `base` CTE: each returns rows of
       source_boundary, source_code, year, numerator, denominator
-  on the source's own geography, ready for to_all_levels(..., base_boundary='mixed').
+  on the source's own geography, the one shape to_all_levels('base') takes.
   Several can be stacked with `union all` (e.g. IoD 2019 on LSOA 2011 and IoD 2025 on
   LSOA 2021 in one series).
 
@@ -81,7 +81,8 @@
 
 {#
   FixMyStreet counts (reports, or unique reporters) per LSOA 2011 and year over residents,
-  2011-2019. An LSOA with no report has a zero (the spine); a report row without a year or
+  from the first_year var to the last year the FixMyStreet data has (2019 in the bundled
+  file). An LSOA with no report has a zero (the spine); a report row without a year or
   with an unknown LSOA is kept as its own row, so to_all_levels lists it in the exclusions
   instead of the spine join dropping it silently. Defines the CTE `base`.
 #}
@@ -89,14 +90,14 @@
 with counts as (
     select lsoa11_code, year, sum({{ count_column }}) as n
     from {{ ref('stg_fixmystreet') }}
-    where year is null or year between {{ var('first_year') }} and 2019
+    where year is null or year >= {{ var('first_year') }}
     group by all
 ),
 spine as (
-    select * from {{ lsoa11_year_spine(var('first_year'), 2019) }}
+    select * from {{ lsoa11_year_spine(var('first_year'), "(select max(year) from " ~ ref('stg_fixmystreet') ~ ")") }}
 ),
 base as (
-    select coalesce(s.lsoa11_code, c.lsoa11_code) as lsoa11_code, coalesce(s.year, c.year) as year,
+    select 'lsoa11' as source_boundary, coalesce(s.lsoa11_code, c.lsoa11_code) as source_code, coalesce(s.year, c.year) as year,
            coalesce(c.n, 0) as numerator, p.population as denominator
     from spine s
     full outer join counts c on c.lsoa11_code = s.lsoa11_code and c.year = s.year
@@ -116,7 +117,7 @@ base as (
 #}
 {% macro ward_profile_base(value_expr, year) -%}
 with base as (
-    select g.lsoa11_code, {{ year }} as year, w.{{ value_expr }} * p.population as numerator, p.population as denominator
+    select 'lsoa11' as source_boundary, g.lsoa11_code as source_code, {{ year }} as year, w.{{ value_expr }} * p.population as numerator, p.population as denominator
     from {{ ref('stg_geography_lsoa11_lookup') }} g
     join {{ ref('stg_ward_profiles') }} w on w.ward14_code = g.ward19_code
     left join {{ ref('int_lsoa11_population') }} p on p.lsoa11_code = g.lsoa11_code and p.year = {{ year }}

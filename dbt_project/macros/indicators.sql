@@ -23,75 +23,57 @@
 {%- endmacro %}
 
 
-{# The SQL of the comparator / exclusion marts: the <model>__comparators or
-   <model>__exclusions companion table of every indicator model found in the graph, stacked. Models not built yet in this warehouse are skipped (the on-run-end hook
-   below recreates the views once every model of the run exists). #}
-{% macro indicator_mart_sql(kind, comparator_areas=none) -%}
-    {#- the companion tables are created by a post-hook, which dbt's relation cache does not
-        see: look them up in the warehouse's catalogue instead -#}
-    {%- set existing = [] -%}
-    {%- if execute -%}
-        {%- set found = run_query("select table_schema || '.' || table_name from information_schema.tables") -%}
-        {%- for row in found.rows -%}{%- do existing.append(row[0]) -%}{%- endfor -%}
-    {%- endif -%}
-    {%- set rels = [] -%}
-    {%- set flagged = [] -%}
-    {%- for node in indicator_nodes() -%}
-        {%- if (node.schema ~ '.' ~ node.alias ~ '__' ~ kind) in existing -%}
-            {%- do rels.append(node.database ~ '.' ~ node.schema ~ '."' ~ node.alias ~ '__' ~ kind ~ '"') -%}
-        {%- endif -%}
-        {%- if (node.schema ~ '.' ~ node.alias) in existing -%}
-            {%- do flagged.append(node.database ~ '.' ~ node.schema ~ '."' ~ node.alias ~ '"') -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if kind == 'comparators' %}
-with stacked as (
-    {%- for rel in rels %}
-    select indicator_id, area_code, year, numerator, denominator, value, unit, period
-    from {{ rel }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not rels %}
-    select null::varchar as indicator_id, null::varchar as area_code, null::integer as year, null::double as numerator,
-           null::double as denominator, null::double as value, null::varchar as unit, null::varchar as period
-    where false
-    {%- endif %}
-)
-select s.indicator_id, s.area_code as comparator_code, c.comparator_name, c.comparator_type,
-       s.year, s.numerator, s.denominator, s.value, s.unit, s.period
-from stacked s
-join {{ comparator_areas or ref('int_comparator_areas') }} c on c.comparator_code = s.area_code
-    {%- elif kind == 'exclusions' %}
-    {%- for rel in rels + flagged %}
-select indicator_id, area_code, area_level, boundary, year, numerator, denominator, unit, period, quality_flag
-from {{ rel }} where quality_flag is not null
-{{ "union all" if not loop.last }}
-    {%- endfor %}
-    {%- if not (rels + flagged) %}
-select null::varchar as indicator_id, null::varchar as area_code, null::varchar as area_level, null::varchar as boundary,
-       null::integer as year, null::double as numerator, null::double as denominator, null::varchar as unit,
-       null::varchar as period, null::varchar as quality_flag
-where false
-    {%- endif %}
-    {%- else %}
-    {{ exceptions.raise_compiler_error("indicator_mart_sql: unknown kind " ~ kind) }}
-    {%- endif %}
-{%- endmacro %}
+{#
+  indicator_settings(ind): what the macros and tests do for one indicator, read from its
+  `meta.indicator` (ind) with the defaults filled in. The only place meta is interpreted:
+  to_all_levels, the indicator_contract test and marts/indicator_metadata all call it.
 
-{# on-run-end: recreate the comparator and exclusion views over every indicator table that
-   now exists, so they are complete after any run (dbt may have built them before some
-   indicator models). Only views that already exist are refreshed. #}
-{% macro refresh_indicator_marts() -%}
-    {%- if execute -%}
-        {%- for kind, name in [('comparators', 'indicator_comparators'), ('exclusions', 'indicator_exclusions')] -%}
-            {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ name) -%}
-            {%- if node -%}
-                {%- set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
-                {%- set areas = graph.nodes.get('model.' ~ project_name ~ '.int_comparator_areas') -%}
-                {%- if rel is not none and areas -%}
-                    {%- do run_query('create or replace view ' ~ rel ~ ' as ' ~ indicator_mart_sql(kind, areas.relation_name)) -%}
-                {%- endif -%}
-            {%- endif -%}
-        {%- endfor -%}
+    rule          'ratio' (value = multiplier x sum numerator / sum denominator) for the
+                  aggregations rate, share and mean_population_weighted; 'sum' for sum
+    multiplier    meta multiplier, default 1 (1000 for a rate per 1,000)
+    unit          meta unit
+    base_boundary meta base_boundary (lsoa11, lsoa21 or a list of both) as a list
+    period_sql    meta period as a SQL literal, none (the year) when not given
+    comparators   false only when meta says comparators: false
+    value_range   meta value_range [min, max] (null = unbounded); default [0, 1] for a
+                  share (aggregation share or a unit starting "share"), else [0, null]
+    numerator_min 0, unless value_range allows negative values (e.g. an IoD score): null
+#}
+{% macro indicator_settings(ind, name=none) -%}
+    {%- set name = name or this -%}
+    {%- set rules = {'rate': 'ratio', 'share': 'ratio', 'mean_population_weighted': 'ratio', 'sum': 'sum'} -%}
+    {%- set aggregation = ind.get('aggregation') -%}
+    {%- if execute and aggregation not in rules -%}
+        {{ exceptions.raise_compiler_error("meta.indicator.aggregation must be one of " ~ (rules.keys() | list | join(', '))
+                                           ~ ", got " ~ aggregation ~ " (" ~ name ~ ")") }}
     {%- endif -%}
+    {%- set boundaries = ind.get('base_boundary') or [] -%}
+    {%- if boundaries is string -%}{%- set boundaries = [boundaries] -%}{%- endif -%}
+    {%- if execute and (not boundaries or (boundaries | reject('in', ['lsoa11', 'lsoa21']) | list)) -%}
+        {{ exceptions.raise_compiler_error("meta.indicator.base_boundary must be lsoa11, lsoa21 or [lsoa11, lsoa21] "
+                                           ~ "(the boundaries of the base rows' source_code), got " ~ boundaries ~ " (" ~ name ~ ")") }}
+    {%- endif -%}
+    {%- set unit = ind.get('unit') or '' -%}
+    {%- set range = ind.get('value_range') -%}
+    {%- set range_basis = 'meta.indicator.value_range' -%}
+    {%- if range is none and (aggregation == 'share' or unit.startswith('share')) -%}
+        {%- set range, range_basis = [0, 1], 'the default for a share (aggregation share or a unit starting "share")' -%}
+    {%- elif range is none -%}
+        {%- set range, range_basis = [0, none], 'the default (non-negative); declare value_range in meta.indicator otherwise' -%}
+    {%- endif -%}
+    {%- if execute and (range is string or range | length != 2) -%}
+        {{ exceptions.raise_compiler_error("meta.indicator.value_range must be [min, max] (null for unbounded), got " ~ range ~ " (" ~ name ~ ")") }}
+    {%- endif -%}
+    {%- set period = ind.get('period') -%}
+    {{ return({
+        'rule': rules.get(aggregation, 'ratio'),
+        'multiplier': ind.get('multiplier', 1),
+        'unit': unit,
+        'base_boundary': boundaries or ['lsoa11', 'lsoa21'],
+        'period_sql': none if period is none else "'" ~ (period | string | replace("'", "''")) ~ "'",
+        'comparators': ind.get('comparators', true) is not sameas false,
+        'value_range': range,
+        'value_range_basis': range_basis,
+        'numerator_min': 0 if (range[0] is not none and range[0] >= 0) else none,
+    }) }}
 {%- endmacro %}

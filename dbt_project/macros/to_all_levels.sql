@@ -1,5 +1,5 @@
 {#
-  to_all_levels(base, unit=none, multiplier=1, base_boundary='lsoa11', aggregation='ratio', period=none)
+  to_all_levels(base)
 
   Turns one indicator's source rows into every row the platform reports:
 
@@ -15,12 +15,23 @@
   The indicators folder's post-hook (split_indicator_rows) then moves the comparator rows
   to `<model>__comparators` and the excluded rows to `<model>__exclusions`, so the
   indicator table itself holds area rows only (what marts.indicator_values stacks and the
-  index scores); marts.indicator_comparators and marts.indicator_exclusions stack the two.
+  index scores); the platform stacks the companion tables into the comparator and
+  exclusion marts.
 
-  `base` is a relation or CTE name with columns
-      <base_boundary>_code (lsoa11_code, lsoa21_code or ward19_code), year, numerator, denominator
-  or, with base_boundary='mixed', source_boundary ('lsoa11' | 'lsoa21') and source_code
-  instead (an indicator published on both LSOA vintages, e.g. IoD 2019 and IoD 2025).
+  `base` is a relation or CTE name with one shape for every indicator:
+      source_boundary ('lsoa11' | 'lsoa21'), source_code, year, numerator, denominator
+  (the building blocks in indicator_bases.sql return exactly that; several can be stacked
+  with `union all`, e.g. IoD 2019 on LSOA 2011 and IoD 2025 on LSOA 2021).
+
+  Everything else comes from the model's YAML, `meta.indicator` (indicator_settings):
+    unit          the unit column;
+    multiplier    value = multiplier x numerator / denominator (1000 for a rate per 1,000);
+    aggregation   rate | share | mean_population_weighted: summed numerators over summed
+                  denominators; sum: a count (value = numerator, denominator null);
+    base_boundary the boundaries `base` is on (lsoa11, lsoa21 or both): a source row on any
+                  other boundary is excluded as wrong_vintage_code;
+    period        the period label (default: the year);
+    comparators   false for sources cut to the borough.
 
   Source rows reach each reporting area through the geography engine's bridges
   (int_area_bridges: official lookups where areas nest, apportionment by residents'
@@ -30,26 +41,22 @@
   score) comes in as numerator = value x residents, denominator = residents, so the same
   sums give the resident-weighted mean.
 
-  unit: defaults to the YAML's meta.indicator.unit (one place to edit).
-  aggregation: 'ratio' (value = multiplier x numerator / denominator) or 'sum' (a count:
-  value = numerator, denominator null).
-
   quality_flag on area rows: null when clean; 'zero_denominator' (denominator and value
   null, not zero and infinity); 'incomplete_sources' (some source areas feeding the area had no usable row
   that year, so the value rests on part of the area).
 #}
-{% macro to_all_levels(base, unit=none, multiplier=1, base_boundary='lsoa11', aggregation='ratio', period=none) -%}
-{%- set unit = (unit or indicator_meta('unit', '')) | replace("'", "''") -%}
-{%- set comparators_on = indicator_meta('comparators', true) is not sameas false -%}
+{% macro to_all_levels(base) -%}
+{%- set ind = indicator_settings(indicator_meta_all()) -%}
+{%- set unit = ind.unit | replace("'", "''") -%}
+{%- set multiplier = ind.multiplier -%}
+{%- set aggregation = ind.rule -%}
+{%- set period = ind.period_sql -%}
+{%- set comparators_on = ind.comparators -%}
 {%- set codes = comparator_codes() -%}
 select * from (
     with src as (
         select
-            {%- if base_boundary == 'mixed' %}
             source_boundary::varchar as source_boundary, source_code::varchar as source_code,
-            {%- else %}
-            '{{ base_boundary }}' as source_boundary, {{ base_boundary }}_code::varchar as source_code,
-            {%- endif %}
             try_cast(year as integer) as year,
             numerator::double as numerator,
             {% if aggregation == 'sum' %}null::double{% else %}denominator::double{% endif %} as denominator
@@ -71,7 +78,7 @@ select * from (
         select *,
                case when source_code is null or trim(source_code) = '' then 'missing_code'
                     when year is null then 'missing_year'
-                    when lad_code is null then 'wrong_vintage_code'
+                    when lad_code is null or source_boundary not in ({% for b in ind.base_boundary %}'{{ b }}'{{ ', ' if not loop.last }}{% endfor %}) then 'wrong_vintage_code'
                     when copies > 1 and (conflicting or copy_no > 1) then 'duplicate_area_year'
                end as exclusion_reason
         from checked
@@ -176,15 +183,22 @@ select * from (
     {{ return(out) }}
 {%- endmacro %}
 
-{# A field of the current model's `meta.indicator` YAML (the single source of truth). #}
-{% macro indicator_meta(key, default=none) -%}
+{# The current model's `meta.indicator` YAML (the single source of truth). dbt renders a
+   unit test without the model's YAML and without the graph: a unit test states the meta
+   its expected rows assume with `overrides: macros: {indicator_meta_all: {...}}`. #}
+{% macro indicator_meta_all() -%}
     {%- set meta = config.get('meta') or {} -%}
-    {%- set ind = meta.get('indicator') or {} -%}
-    {{ return(ind.get(key, default)) }}
+    {{ return(meta.get('indicator') or {}) }}
 {%- endmacro %}
 
-{# Every LSOA 2011 of the borough for every year in [first, last]: the spine that turns
-   "no reports" into an explicit zero count. #}
+{# One field of it. #}
+{% macro indicator_meta(key, default=none) -%}
+    {{ return(indicator_meta_all().get(key, default)) }}
+{%- endmacro %}
+
+{# Every LSOA 2011 of the borough for every year in [first, last] (numbers or SQL scalar
+   expressions, e.g. the last year a source has): the spine that turns "no reports" into
+   an explicit zero count. #}
 {% macro lsoa11_year_spine(first_year, last_year) -%}
     (select g.lsoa11_code, y.range::integer as year
      from {{ ref('stg_geography_lsoa11_lookup') }} g

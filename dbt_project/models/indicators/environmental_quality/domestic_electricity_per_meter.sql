@@ -5,4 +5,4 @@ with base as (
            total_kwh as numerator, meters as denominator
     from {{ ref('stg_energy_electricity') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

@@ -2,4 +2,4 @@
 with base as (
     {{ resident_weighted('stg_imd2019_indicators', 'air_quality_indicator') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

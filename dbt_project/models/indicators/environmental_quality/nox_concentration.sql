@@ -2,4 +2,4 @@
 with base as (
     {{ resident_weighted('stg_air_quality', 's.concentration', where="s.pollutant = 'NOx' and s.statistic = 'mean'") }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

@@ -4,4 +4,4 @@ with base as (
     union all
     {{ resident_weighted('stg_imd2025_indicators', 'years_of_potential_life_lost_indicator', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

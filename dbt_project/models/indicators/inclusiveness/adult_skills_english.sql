@@ -4,4 +4,4 @@ with base as (
     union all
     {{ resident_weighted('stg_imd2025_indicators', 'adult_skills_and_english_language_proficiency_indicator', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

@@ -4,4 +4,4 @@ with base as (
     union all
     {{ per_resident('stg_imd2025_indicators', 's.income_deprivation_affecting_children_index_idaci_numerator', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

@@ -6,4 +6,4 @@ with base as (
     union all
     {{ deprived_share('stg_imd2025', 'imd_decile', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

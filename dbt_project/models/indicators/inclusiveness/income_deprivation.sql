@@ -4,4 +4,4 @@ with base as (
     union all
     {{ per_resident('stg_imd2025_indicators', 's.income_domain_numerator', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

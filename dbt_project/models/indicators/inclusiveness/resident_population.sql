@@ -5,4 +5,4 @@ with base as (
     union all
     select 'lsoa21', lsoa21_code, 2021, population, null from {{ ref('int_lsoa21_population') }}
 )
-{{ to_all_levels('base', base_boundary='mixed', aggregation='sum') }}
+{{ to_all_levels('base') }}

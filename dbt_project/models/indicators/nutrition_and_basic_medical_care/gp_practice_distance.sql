@@ -15,7 +15,7 @@ nearest as (
     group by all
 ),
 base as (
-    select n.lsoa11_code, n.year, n.km * p.population as numerator, p.population as denominator
+    select 'lsoa11' as source_boundary, n.lsoa11_code as source_code, n.year, n.km * p.population as numerator, p.population as denominator
     from nearest n join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
 )
-{{ to_all_levels('base', 'km') }}
+{{ to_all_levels('base') }}

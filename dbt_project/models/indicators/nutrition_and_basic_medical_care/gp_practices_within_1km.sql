@@ -15,7 +15,7 @@ nearby as (
     group by all
 ),
 base as (
-    select n.lsoa11_code, n.year, n.practices * p.population as numerator, p.population as denominator
+    select 'lsoa11' as source_boundary, n.lsoa11_code as source_code, n.year, n.practices * p.population as numerator, p.population as denominator
     from nearby n join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
 )
 {{ to_all_levels('base') }}

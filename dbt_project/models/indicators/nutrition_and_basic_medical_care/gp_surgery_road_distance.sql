@@ -2,4 +2,4 @@
 with base as (
     {{ resident_weighted('stg_imd2019_indicators', 'road_distance_to_a_gp_surgery_indicator_km') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

@@ -2,4 +2,4 @@
 with base as (
     {{ resident_weighted('stg_imd2025_indicators', 'patient_to_gp_ratio', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

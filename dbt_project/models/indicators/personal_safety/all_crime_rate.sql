@@ -8,8 +8,8 @@ with offences as (
     group by all
 ),
 base as (
-    select o.lsoa11_code, o.year, o.offences as numerator, p.population as denominator
+    select 'lsoa11' as source_boundary, o.lsoa11_code as source_code, o.year, o.offences as numerator, p.population as denominator
     from offences o
     left join {{ ref('int_lsoa11_population') }} p using (lsoa11_code, year)
 )
-{{ to_all_levels('base', multiplier=1000) }}
+{{ to_all_levels('base') }}

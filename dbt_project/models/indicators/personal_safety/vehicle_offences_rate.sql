@@ -2,4 +2,4 @@
 with base as (
     {{ crime_counts('vehicle-offences') }}
 )
-{{ to_all_levels('base', multiplier=1000, base_boundary='mixed') }}
+{{ to_all_levels('base') }}

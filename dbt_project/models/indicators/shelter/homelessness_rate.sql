@@ -4,4 +4,4 @@ with base as (
     union all
     {{ resident_weighted('stg_imd2025_indicators', 'homelessness_indicator_rate_per_1_000_households', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

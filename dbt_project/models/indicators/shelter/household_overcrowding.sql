@@ -4,4 +4,4 @@ with base as (
     union all
     {{ resident_weighted('stg_imd2025_indicators', 'household_overcrowding_indicator_rooms', 'lsoa21') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

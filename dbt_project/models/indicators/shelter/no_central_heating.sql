@@ -2,4 +2,4 @@
 with base as (
     {{ resident_weighted('stg_imd2019_indicators', 'houses_without_central_heating_indicator') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}

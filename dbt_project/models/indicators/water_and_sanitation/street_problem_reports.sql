@@ -1,4 +1,4 @@
 -- Street problems (fly-tipping, litter, dumped rubbish, blocked drains...) reported on
 -- FixMyStreet per 1,000 residents, all categories.
 {{ fixmystreet_base('reports') }}
-{{ to_all_levels('base', 'reports per 1,000 residents', 1000) }}
+{{ to_all_levels('base') }}
