@@ -1,0 +1,1 @@
+"""Indicator helpers that work on the dbt project's indicator models (goalposts)."""
