@@ -6,16 +6,32 @@ temporary folder beside the releases, then the folder is renamed into place (a r
 within one file system is atomic). An identical release (same files, byte for byte) is
 not written twice; a different one for the same year becomes a revision (2021-r2) and
 `latest` points at the newest.
+
+A publish killed half-way leaves its hidden temporary folder behind (a kill -9 runs no
+clean-up). Temporary folders are named `.tmp-<pid>-<year>-<random>` after the process
+writing them, and every publish first removes those whose process is no longer running
+(and folders of the older `.tmp-<year>-<random>` naming more than an hour old), so they
+never pile up; a publish still running in another process is left alone.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from social_progress.warehouse import pid_alive
+
+TEMP_PREFIX = ".tmp-"
+_TEMP = re.compile(r"^\.tmp-(?P<pid>\d+)-(?P<year>\d{4})-[^/]+$")
+_LEGACY_TEMP = re.compile(r"^\.tmp-\d{4}-[A-Za-z0-9_]{8}$")     # before pids were in the name
+_LATEST_TEMP = re.compile(r"^\.latest-(?P<pid>\d+)$")
+LEGACY_STALE_AFTER_S = 3600
 
 
 # Files a release carries that document the run which built it (GX Data Docs hold its run
@@ -66,6 +82,7 @@ def publish(releases: Path, year: int, files: dict[str, bytes], run_records: dic
     if bad:
         raise ValueError(f"run records must be under {RUN_RECORD_PREFIXES}: {bad[:3]}")
     releases.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp(releases)
     fp = fingerprint(files)
     for target in _candidates(releases, year):
         if not target.exists():
@@ -73,7 +90,7 @@ def publish(releases: Path, year: int, files: dict[str, bytes], run_records: dic
         if folder_fingerprint(target) == fp:
             _point_latest(releases, target)
             return Published(target, "unchanged", fp)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{year}-", dir=releases))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{year}-", dir=releases))
     try:
         for name, data in {**files, **run_records}.items():
             dest = tmp / name
@@ -89,6 +106,41 @@ def publish(releases: Path, year: int, files: dict[str, bytes], run_records: dic
         raise
     _point_latest(releases, target)
     return Published(target, "published", fp)
+
+
+def remove_stale_temp(releases: Path) -> list[Path]:
+    """Remove the temporary folders (and `latest` links being made) that a killed publish
+    left in `releases`: those whose writing process is no longer running. Returns them."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(Path(releases).iterdir())
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith((TEMP_PREFIX, ".latest-")):
+            continue
+        m = _TEMP.match(name) or _LATEST_TEMP.match(name)
+        if m:
+            pid = int(m.group("pid"))
+            if pid == os.getpid() or pid_alive(pid):
+                continue
+        elif _LEGACY_TEMP.match(name):
+            try:
+                if now - entry.lstat().st_mtime < LEGACY_STALE_AFTER_S:
+                    continue
+            except FileNotFoundError:
+                continue
+        else:
+            continue
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+        if not os.path.lexists(entry):
+            removed.append(entry)
+    return removed
 
 
 def _point_latest(releases: Path, target: Path) -> None:
