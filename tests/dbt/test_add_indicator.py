@@ -25,47 +25,39 @@ NEW_SQL = """-- IoD 2019 mean road distance (km) to a general store or supermark
 with base as (
     {{ resident_weighted('stg_imd2019_indicators', 'road_distance_to_general_store_or_supermarket_indicator_km') }}
 )
-{{ to_all_levels('base', base_boundary='mixed') }}
+{{ to_all_levels('base') }}
 """
 
-# ...and its YAML (the block copied from a neighbour and edited).
+# ...and its YAML beside it: what the indicator means, and the shared tests by name.
 NEW_YML = """version: 2
 models:
-  - name: shop_road_distance
-    description: IoD 2019 mean road distance (km) to a general store or supermarket, resident-weighted.
-    config:
-      meta:
-        indicator:
-          name: Road distance to a shop
-          dimension: Foundations of Wellbeing
-          component: Access to Information and Communications
-          direction: lower_is_better
-          unit: km
-          transform: none
-          worst: 1.1
-          best: 0.11
-          aggregation: mean_population_weighted
-          sources: [imd2019_indicators, population]
-          personal_data: false
-          in_index: true
-          comparators: true
-          rationale: A shop nearby is also where residents post, pay and top up.
-          worst_best_basis: London LSOA 1st and 99th percentiles, 2019.
-    data_tests:
-      - unique_key:
-          arguments: {columns: [area_level, boundary, area_code, year]}
-      - indicator_complete:
-          arguments: {boundaries: [lsoa11, lsoa21, ward19, ward22, lad]}
-    columns:
-      - name: area_code
-        data_tests:
-          - not_null
-          - relationships:
-              arguments: {to: ref('stg_geography_areas'), field: area_code}
-      - name: value
-        data_tests:
-          - value_in_range:
-              arguments: {min_value: 0, max_value: 50}
+- name: shop_road_distance
+  description: IoD 2019 mean road distance (km) to a general store or supermarket, resident-weighted.
+  config:
+    meta:
+      indicator:
+        name: Road distance to a shop
+        dimension: Foundations of Wellbeing
+        component: Access to Information and Communications
+        direction: lower_is_better
+        unit: km
+        value_range: [0, 50]
+        transform: none
+        worst: 1.1
+        best: 0.11
+        aggregation: mean_population_weighted
+        base_boundary: lsoa11
+        sources: [imd2019_indicators, population]
+        personal_data: false
+        in_index: true
+        comparators: true
+        rationale: A shop nearby is also where residents post, pay and top up.
+        worst_best_basis: London LSOA 1st and 99th percentiles, 2019.
+  data_tests:
+  - indicator_contract:
+      description: '{{ doc(''indicator_contract'') }}'
+  - no_excluded_rows:
+      description: '{{ doc(''no_excluded_rows'') }}'
 """
 
 VARS = json.dumps({"borough_code": "E09000002", "first_year": 2011, "last_year": 2021})
@@ -76,7 +68,7 @@ def project(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("add_indicator") / "project")
     folder = project / "dbt_project" / "models" / "indicators" / FOLDER
     (folder / f"{NEW}.sql").write_text(NEW_SQL)
-    (folder / f"_{NEW}.yml").write_text(NEW_YML)
+    (folder / f"{NEW}.yml").write_text(NEW_YML)
     proc = run_refresh(project)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return project
@@ -149,15 +141,15 @@ def test_bad_source_rows_are_flagged_not_summed(project):
     assert proc.returncode == 1 and "FAIL 11 unique_key_stg_crime" in proc.stdout, proc.stdout[-3000:]
     assert "SKIP relation indicators.violence_rate" in proc.stdout
     # ...and if the model is run anyway, its SQL sets the bad rows aside with their reason
-    proc = dbt(project, "run", "--select", "violence_rate", "indicator_exclusions")
+    proc = dbt(project, "run", "--select", "violence_rate")
     assert proc.returncode == 0, proc.stdout[-3000:]
     proc = dbt(project, "test", "--select", "violence_rate")
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "WARN 22 no_excluded_rows_violence_rate" in proc.stdout
 
     with duckdb.connect(str(db), read_only=True) as con:
-        flagged = set(con.execute("SELECT area_code, quality_flag FROM marts.indicator_exclusions WHERE indicator_id = "
-                                  "'violence_rate' AND area_level = 'excluded' AND year = 2019").fetchall())
+        flagged = set(con.execute('SELECT area_code, quality_flag FROM indicators."violence_rate__exclusions" '
+                                  "WHERE area_level = 'excluded' AND year = 2019").fetchall())
         after = con.execute(query).fetchall()
     assert flagged == {("E01000006", "duplicate_area_year"), ("E01033999", "wrong_vintage_code")}
     assert after == before   # the copy is not summed twice, the stray code not added
