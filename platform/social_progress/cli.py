@@ -1,63 +1,311 @@
-"""Command line: `social-progress refresh` runs the yearly refresh; `serve` shows the release.
+"""Command line: `refresh` runs the yearly refresh, `preview` and `goalposts` serve analysts,
+`serve` shows a release, `prepare` readies the dbt manifest and the Dagster instance.
 
 Why a CLI next to the Dagster UI: `make run` and cron-less servers need one command that
 runs the same job the UI shows, records the run in the same Dagster instance (so it is
-visible in the UI afterwards), and says plainly where the release is or what failed.
+visible in the UI afterwards), re-runs only what changed, and says plainly where the
+release is or what failed.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
+DEFAULT_WAIT_S = 3600.0
 
-def _instance():
+
+def _say(msg: str, err: bool = False) -> None:
+    print(msg, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _instance(settings):
+    """The Dagster instance of $DAGSTER_HOME (default: <project>/dagster_home), its
+    dagster.yaml written from the environment (PostgreSQL when SPI_DAGSTER_POSTGRES_URL is set)."""
     from dagster import DagsterInstance
 
-    from social_progress.settings import get_settings
+    from social_progress.instance import ensure_instance_home
 
     home = os.environ.get("DAGSTER_HOME")
     if not home:
-        home = str(get_settings().project_root / "dagster_home")
+        home = str(settings.project_root / "dagster_home")
         os.environ["DAGSTER_HOME"] = home
     Path(home).mkdir(parents=True, exist_ok=True)
+    ensure_instance_home(Path(home))
     return DagsterInstance.get()
 
 
-def refresh(args: argparse.Namespace) -> int:
-    from dagster import AssetKey
+def _quiet_dagster() -> None:
+    import logging
+    import warnings
 
-    from social_progress.definitions import defs
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")  # the step processes too
+    os.environ["SPI_QUIET"] = "1"  # dbt's console output to a log file (defs/dbt.py)
+    for name in ("dagster", "dagster_dbt", "great_expectations", "social_progress.alerts"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
-    job = defs.get_job_def("yearly_refresh")
-    print("Running the yearly refresh (ingest -> geography -> dbt -> index -> checks -> publish)...", flush=True)
-    instance = _instance()
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    # Owners hear about failed checks whatever happened to the run (a failed check does
-    # not fail the run, so this is not left to a run-failure sensor); never raises.
-    from social_progress.alerts import dispatch_run_alerts
+
+# ------------------------------------------------------------------------------------ prepare
+
+def prepare(args: argparse.Namespace) -> int:
+    from social_progress.dbt_project import prepare_manifest
     from social_progress.settings import get_settings
 
-    for d in dispatch_run_alerts(result.run_id, get_settings(), instance=instance):
-        print(f"alert: {d.channel} to {d.recipient or d.owner_email}: {d.status}", file=sys.stderr)
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            if not data.passed:
-                print(f"check failed: {data.asset_check_key.to_user_string()}: {data.description}", file=sys.stderr)
-    published = [e.step_materialization_data.materialization for e in result.get_asset_materialization_events()
-                 if e.asset_key == AssetKey(["release", "yearly_release"])]
-    if not result.success or not published:
-        failed = [e for e in result.all_events if e.is_step_failure]
-        for e in failed:
-            err = e.event_specific_data.error
-            print(f"step failed: {e.step_key}: {err.message.strip() if err else ''}", file=sys.stderr)
-        print("The refresh did not publish a release; the previous release (if any) is unchanged.", file=sys.stderr)
-        return 1
-    meta = published[-1].metadata
-    print(f"Release {meta['status'].value}: {meta['path'].value}")
+    settings = get_settings()
+    started = time.monotonic()
+    path, parsed = prepare_manifest(settings, force=getattr(args, "force", False))
+    _say(f"dbt manifest: {path} ({'parsed' if parsed else 'up to date'}, {time.monotonic() - started:.1f} s)")
+    _instance(settings)
     return 0
+
+
+# ------------------------------------------------------------------------------------ refresh
+
+def refresh(args: argparse.Namespace) -> int:
+    from social_progress.dbt_project import prepare_manifest
+    from social_progress.locks import RefreshBusy, current_holder, refresh_lock
+    from social_progress.settings import get_settings
+
+    started = time.monotonic()
+    settings = get_settings()
+    if not args.verbose:
+        _quiet_dagster()
+    _, parsed = prepare_manifest(settings)
+    if parsed:
+        _say(f"dbt manifest parsed ({time.monotonic() - started:.1f} s)")
+    wait = 0.0 if args.no_wait else args.wait
+    holder = current_holder(settings.duckdb_path)
+    if holder is not None and wait:
+        _say(f"Another refresh of this warehouse is running ({holder.describe()}); waiting up to {wait:.0f} s for it...")
+    try:
+        with refresh_lock(settings.duckdb_path, wait=wait):
+            return _refresh_locked(args, settings, started)
+    except RefreshBusy as exc:
+        _say(f"Refresh refused: {exc}", err=True)
+        _say("Nothing was run and no owner was alerted; the previous release is unchanged.", err=True)
+        return 2
+
+
+def _refresh_locked(args, settings, started: float) -> int:
+    from social_progress.catalogue import load_catalogue
+    from social_progress.defs.refresh_plan import plan_refresh
+    from social_progress.defs.run_guard import free_dead_runs
+
+    instance = _instance(settings)
+    for run_id in free_dead_runs(instance, log_fn=lambda m: None):
+        _say(f"note: run {run_id[:8]} had died (its process ended without finishing); marked failed, its slots freed")
+    from social_progress.definitions import defs
+
+    catalogue = load_catalogue(settings.sources_path, settings.project_root)
+    plan = plan_refresh(defs, instance, catalogue, settings, force=args.full)
+    _say(f"Checked {len(catalogue.sources)} inputs ({len(plan.changed_inputs)} changed) "
+         f"in {time.monotonic() - started:.1f} s: {plan.summary()}")
+    if args.verbose:
+        for root, why in sorted(plan.reasons.items()):
+            _say(f"  {root}: {'; '.join(why)}")
+    selection = list(plan.selection)
+    if plan.empty and not args.draft:
+        latest = settings.releases_dir / "latest"
+        where = latest.resolve() if latest.exists() else "none yet"
+        _say(f"Release unchanged: {where} (nothing changed since the last refresh; nothing was run) "
+             f"[{time.monotonic() - started:.1f} s]")
+        return 0
+    if args.draft:
+        from dagster import AssetKey
+
+        from social_progress.defs.publish import RELEASE_KEY
+
+        if RELEASE_KEY not in selection:
+            selection.append(AssetKey(RELEASE_KEY.path))
+    return _run(args, settings, instance, selection, started)
+
+
+STAGES = ["ingest", "source checks", "geography", "dbt models and tests", "indicator marts", "index", "index checks",
+          "release marts", "publish"]
+
+
+def stage_of_step(step_key: str) -> str:
+    if step_key.startswith("raw__"):
+        return "source checks" if step_key.endswith("_expectations") else "ingest"
+    if step_key.startswith("geography__"):
+        return "geography"
+    if step_key == "dbt_models":
+        return "dbt models and tests"
+    if step_key == "indicator_marts":
+        return "indicator marts"
+    if step_key.startswith("marts__indicator_"):
+        return "indicator marts"
+    if step_key == "index" or step_key.startswith("marts__index_"):
+        return "index checks" if step_key.endswith("_expectations") else "index"
+    if step_key.startswith("release__"):
+        return "publish"
+    return "release marts"
+
+
+def stage_of_key(key) -> str:
+    first = key.path[0]
+    name = key.path[-1]
+    if first == "raw":
+        return "ingest"
+    if first == "geography":
+        return "geography"
+    if first in ("staging", "intermediate", "indicators") or name == "indicator_metadata":
+        return "dbt models and tests"
+    if name in ("indicator_values", "indicator_comparators", "indicator_exclusions"):
+        return "indicator marts"
+    if name.startswith("index_"):
+        return "index"
+    if first == "release":
+        return "publish"
+    return "release marts"
+
+
+class Progress:
+    """Prints one line per stage as its first step starts: stage n of m, elapsed time."""
+
+    def __init__(self, stages: list[str], started: float):
+        self.stages, self.started, self.seen, self.seen_steps = stages, started, set(), set()
+        self.times: dict[str, list[float]] = {}
+
+    def step(self, step_key: str, ts: float, kind: str) -> None:
+        stage = stage_of_step(step_key)
+        if stage not in self.stages:
+            self.stages.append(stage)
+        span = self.times.setdefault(stage, [ts, ts])
+        span[0], span[1] = min(span[0], ts), max(span[1], ts)
+        if kind == "start" and stage not in self.seen:
+            self.seen.add(stage)
+            n = self.stages.index(stage) + 1
+            _say(f"[{n}/{len(self.stages)}] {stage} (elapsed {time.monotonic() - self.started:.0f} s)")
+
+
+def _run(args, settings, instance, selection, started: float) -> int:
+    import threading
+
+    from dagster import DagsterEventType, RunsFilter, execute_job, reconstructable
+
+    from social_progress.defs.jobs import run_execution_config
+    from social_progress.defs.run_guard import PID_TAG, run_tags
+    from social_progress.definitions import yearly_refresh_job
+
+    present = {stage_of_key(k) for k in selection}
+    present |= {"source checks"} if "ingest" in present else set()
+    present |= {"index checks"} if "index" in present else set()
+    progress = Progress([s for s in STAGES if s in present], started)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "CRITICAL"}}}}
+    run_config["execution"] = run_execution_config(parallel=args.parallel)
+    if args.draft:
+        run_config["resources"] = {"release_target": {"config": {"releases_dir": str(settings.releases_dir),
+                                                                 "draft": True}}}
+    tags = {**run_tags(), "social_progress/draft": str(bool(args.draft)).lower()}
+    done = threading.Event()
+
+    def watch() -> None:
+        run_id, cursor = None, None
+        while not done.is_set():
+            if run_id is None:
+                runs = instance.get_runs(RunsFilter(tags={PID_TAG: tags[PID_TAG]}), limit=1)
+                if runs and runs[0].status.value in ("STARTING", "STARTED", "NOT_STARTED", "QUEUED"):
+                    run_id = runs[0].run_id
+            if run_id is not None:
+                for rec in instance.all_logs(run_id, of_type={DagsterEventType.STEP_START}):
+                    if rec.step_key and rec.step_key not in progress.seen_steps:
+                        progress.seen_steps.add(rec.step_key)
+                        progress.step(rec.step_key, rec.timestamp, "start")
+            done.wait(0.5)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    with execute_job(reconstructable(yearly_refresh_job), instance=instance, asset_selection=selection,
+                     run_config=run_config, tags=tags, raise_on_error=False) as result:
+        done.set()
+        watcher.join(timeout=2)
+        return _report(args, settings, instance, result, started)
+
+
+def _report(args, settings, instance, result, started: float) -> int:
+    from dagster import AssetKey, DagsterEventType
+
+    from social_progress.alerts import dispatch_run_alerts
+
+    run_id = result.run_id
+    events = instance.all_logs(run_id)
+    # Owners hear about failed checks whatever happened to the run (a failed check does
+    # not fail the run, so this is not left to a run-failure sensor); never raises.
+    deliveries = dispatch_run_alerts(run_id, settings, instance=instance)
+    errors, warnings = [], []
+    for rec in events:
+        ev = rec.dagster_event
+        if ev is None or ev.event_type != DagsterEventType.ASSET_CHECK_EVALUATION:
+            continue
+        data = ev.event_specific_data
+        if data.passed:
+            continue
+        name = data.asset_check_key.to_user_string()
+        text = data.description or _check_text(data)
+        (errors if data.severity.value == "ERROR" else warnings).append(f"{name}: {text}")
+    for w in warnings:
+        _say(f"warning: {w[:600]}", err=True)
+    for e in errors:
+        _say(f"check failed: {e[:1500]}", err=True)
+    unsent = [d for d in deliveries if d.status == "skipped"]
+    for d in deliveries:
+        if d.status != "skipped":
+            _say(f"alert: {d.channel} to {d.recipient or d.owner_email}: {d.status}", err=True)
+    if unsent:
+        _say(f"alerts: {len(unsent)} owner(s) have problems to hear about but no alert channel is configured "
+             f"(set SPI_SMTP_HOST or SPI_ALERT_WEBHOOK_URL): {', '.join(d.owner_email for d in unsent)}", err=True)
+    published = None
+    for rec in events:
+        ev = rec.dagster_event
+        if ev is not None and ev.event_type == DagsterEventType.ASSET_MATERIALIZATION \
+                and ev.asset_key == AssetKey(["release", "yearly_release"]):
+            published = ev.event_specific_data.materialization
+    elapsed = time.monotonic() - started
+    if not result.success or published is None:
+        for rec in events:
+            ev = rec.dagster_event
+            if ev is not None and ev.event_type == DagsterEventType.STEP_FAILURE:
+                err = ev.event_specific_data.error
+                message = err.message.strip() if err else "failed"
+                _say(f"step failed: {ev.step_key}: {message[:1500]}", err=True)
+        _say(f"The refresh did not publish a release; the previous release (if any) is unchanged "
+             f"(run {run_id[:8]}, {elapsed:.0f} s).", err=True)
+        return 1
+    meta = published.metadata
+    status = meta["status"].value
+    kind = "Draft release" if args.draft else "Release"
+    _say(f"{kind} {status}: {meta['path'].value}")
+    _say(f"Done in {elapsed:.0f} s (run {run_id[:8]}; {len(errors)} failed checks, {len(warnings)} warnings; "
+         f"see `make ui` for every step).")
+    return 0
+
+
+def _check_text(data) -> str:
+    meta = data.metadata or {}
+    for key in ("failures", "dagster_dbt/failed_row_count", "status"):
+        if key in meta:
+            return f"{key} {getattr(meta[key], 'value', meta[key])}"
+    return "failed (no description given by the check)"
+
+
+# ------------------------------------------------------------------------------------ analyst
+
+def goalposts(args: argparse.Namespace) -> int:
+    from social_progress.indicators.goalposts import goalposts_command
+    from social_progress.settings import get_settings
+
+    return goalposts_command(args.indicator, write=args.write, settings=get_settings(), year=args.year)
+
+
+def preview(args: argparse.Namespace) -> int:
+    from social_progress.indicators.preview import preview_command
+    from social_progress.settings import get_settings
+
+    return preview_command(args.indicator, get_settings())
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -85,7 +333,30 @@ def serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="social-progress", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("refresh", help="run the full yearly refresh and publish a release").set_defaults(func=refresh)
+    p = sub.add_parser("refresh", help="refresh what changed and publish a release")
+    p.add_argument("--draft", action="store_true", help="write the release to releases/_drafts/; never move latest")
+    p.add_argument("--full", action="store_true", help="re-run every asset, changed or not")
+    p.add_argument("--verbose", action="store_true", help="show Dagster's events and why each asset is re-run")
+    p.add_argument("--wait", type=float, default=DEFAULT_WAIT_S,
+                   help=f"seconds to wait for another refresh of the same warehouse (default {DEFAULT_WAIT_S:.0f})")
+    p.add_argument("--no-wait", action="store_true", help="refuse at once if another refresh is running")
+    p.add_argument("--parallel", action=argparse.BooleanOptionalAction,
+                   default=os.environ.get("SPI_PARALLEL", "0") not in ("", "0", "false"),
+                   help="run steps in parallel processes (Dagster's multiprocess executor; the UI's default). "
+                        "Off by default: on a small machine starting a process per step costs more than it saves "
+                        "(see bench/refresh.py). SPI_PARALLEL=1 turns it on.")
+    p.set_defaults(func=refresh)
+    p = sub.add_parser("prepare", help="prepare the dbt manifest and the Dagster instance (make does this)")
+    p.add_argument("--force", action="store_true", help="parse the dbt project even if the manifest looks current")
+    p.set_defaults(func=prepare)
+    p = sub.add_parser("preview", help="build one indicator and show its values, goalposts, scores and effect")
+    p.add_argument("indicator", help="indicator id (the dbt model name)")
+    p.set_defaults(func=preview)
+    p = sub.add_parser("goalposts", help="suggest worst and best values from the London-wide distribution")
+    p.add_argument("indicator", help="indicator id (the dbt model name)")
+    p.add_argument("--write", action="store_true", help="write them, with their basis, into the indicator's YAML")
+    p.add_argument("--year", type=int, default=None, help="source year to take the distribution from (default: latest)")
+    p.set_defaults(func=goalposts)
     p = sub.add_parser("serve", help="serve the latest release and its explorer on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--release", default="latest", help="release folder to serve, e.g. 2021 (default: latest)")

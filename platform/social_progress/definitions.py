@@ -1,49 +1,58 @@
-"""The one Dagster Definitions object: assets, checks, jobs, schedules and resources.
+"""The one Dagster Definitions object: it merges the builders in `social_progress.defs`.
 
-The yearly refresh is a single job from ingestion to publication, because blocking asset
-checks only stop downstream assets within the same run: the index, its checks and the
-release must run together. Runs execute in one process, one step at a time, because the
-warehouse is a single DuckDB file with one writer at a time.
+Settings are read here once and passed to every builder and resource; nothing below reads
+the environment. Building the definitions never runs dbt: the manifest is prepared by
+`make` (or `social-progress prepare`).
 """
-from dagster import (AssetSelection, DefaultScheduleStatus, Definitions, ScheduleDefinition, define_asset_job,
-                     in_process_executor)
+from __future__ import annotations
 
-from social_progress.alerts.sensors import build_alert_sensors
-from social_progress.assets.checks import MART_CHECKS, build_source_checks
-from social_progress.assets.geography import geography_assets
-from social_progress.assets.index import index_scores, indicator_values
-from social_progress.assets.ingest import build_ingest_assets, build_source_schedules
-from social_progress.assets.publish import yearly_release
+from dagster import Definitions
+
+from social_progress.borough import load_area_config
 from social_progress.catalogue import load_catalogue
-from social_progress.settings import get_settings
-from social_progress.transform.assets import dbt_models
-from social_progress.transform.project import dbt_resource
+from social_progress.defs.alerts import build_alert_sensors
+from social_progress.defs.dbt import build_dbt_assets
+from social_progress.defs.geography import build_geography_assets
+from social_progress.defs.index import build_index_assets
+from social_progress.defs.ingest import build_ingest_assets, build_source_schedules
+from social_progress.defs.jobs import build_yearly_job, build_yearly_schedule
+from social_progress.defs.publish import build_release_asset, build_release_mart_assets
+from social_progress.defs.quality import MART_CHECKS, build_source_checks
+from social_progress.defs.resources import resources_for
+from social_progress.settings import Settings, get_settings
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    catalogue = load_catalogue(settings.sources_path, settings.project_root)
+    owner = load_area_config(settings.areas_path).index_owner.email
+    source_owners = {s.id: s.owner.email for s in catalogue.sources}
+    dbt_models, _, _, indicator_keys = build_dbt_assets(settings, owner, source_owners)
+    mart_assets, mart_keys = build_release_mart_assets(settings, owner)
+    yearly = build_yearly_job()
+    source_jobs, source_schedules = build_source_schedules(catalogue)
+
+    def plan(instance):
+        from social_progress.defs.refresh_plan import plan_refresh
+
+        return plan_refresh(defs, instance, catalogue, settings)
+
+    defs = Definitions(
+        assets=[*build_ingest_assets(catalogue, settings), *build_geography_assets(settings, owner), dbt_models,
+                *build_index_assets(settings, indicator_keys, owner), *mart_assets,
+                build_release_asset(settings, owner, mart_keys)],
+        asset_checks=[*MART_CHECKS, *build_source_checks(catalogue, settings)],
+        jobs=[yearly, *source_jobs],
+        schedules=[build_yearly_schedule(yearly, plan), *source_schedules],
+        sensors=build_alert_sensors([yearly], settings),
+        resources=resources_for(settings),
+    )
+    return defs
+
 
 settings = get_settings()
-catalogue = load_catalogue(settings.sources_path)
-ingest_assets = build_ingest_assets(catalogue)
-source_jobs, source_schedules = build_source_schedules(catalogue)
+defs = build_definitions(settings)
 
-yearly_refresh = define_asset_job(
-    "yearly_refresh",
-    selection=AssetSelection.all(),
-    description="The yearly refresh: ingest every source, rebuild geography, dbt models and the index, "
-                "check the marts and publish the release if the checks pass.",
-    executor_def=in_process_executor,
-)
 
-yearly_refresh_schedule = ScheduleDefinition(
-    name="yearly_refresh_schedule", job=yearly_refresh, cron_schedule="0 6 1 6 *",
-    description="Every 1 June at 06:00, after the spring publication of most sources.",
-    default_status=DefaultScheduleStatus.STOPPED,
-)
-
-defs = Definitions(
-    assets=[*ingest_assets, *geography_assets, dbt_models, indicator_values, index_scores, yearly_release],
-    asset_checks=[*MART_CHECKS, *build_source_checks(catalogue)],
-    jobs=[yearly_refresh, *source_jobs],
-    schedules=[yearly_refresh_schedule, *source_schedules],
-    sensors=build_alert_sensors([yearly_refresh]),
-    resources={"dbt": dbt_resource(settings)},
-    executor=in_process_executor,
-)
+def yearly_refresh_job():
+    """The yearly job, reconstructable by module and function name (for the multiprocess executor)."""
+    return defs.resolve_job_def("yearly_refresh")

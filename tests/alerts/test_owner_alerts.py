@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from social_progress.alerts import AlertSettings, dispatch_run_alerts
-from social_progress.assets.checks import index_frames
+from social_progress.quality.mart_frames import index_frames
 from social_progress.quality.runner import evaluate_mart, evaluate_source
 from social_progress.quality import store
 from social_progress.settings import get_settings
@@ -165,7 +165,7 @@ def test_alert_sensors_watch_the_yearly_refresh():
 
 
 def test_a_check_that_cannot_run_is_a_failed_error_check_and_alerts_the_owner(warehouse, smtp, monkeypatch):
-    from social_progress.assets.checks import _crashed
+    from social_progress.defs.quality import _crashed
     from social_progress.quality.runner import record_crash
 
     outcome = _crashed("fixmystreet", RuntimeError("Catalog Error: Table with name fixmystreet does not exist!"))

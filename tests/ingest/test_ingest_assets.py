@@ -6,7 +6,8 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from social_progress.assets.ingest import build_ingest_assets, build_source_schedules
+from social_progress.defs.ingest import build_raw_assets, build_source_schedules
+from social_progress.defs.resources import PlatformResource
 from social_progress.catalogue import load_catalogue
 from social_progress.settings import PROJECT_ROOT
 
@@ -37,6 +38,16 @@ def _catalogue(project) -> object:
     return load_catalogue(path, root=project.root)
 
 
+def build_ingest_assets(catalogue, settings=None):
+    from social_progress.settings import get_settings
+
+    return build_raw_assets(catalogue, settings or get_settings())
+
+
+def _resources(project) -> dict:
+    return {"platform": PlatformResource.from_settings(project.settings)}
+
+
 def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
     out = {}
     for event in result.get_asset_materialization_events():
@@ -49,7 +60,7 @@ def test_materialize_two_ingest_assets(project):
     catalogue = _catalogue(project)
     assets = build_ingest_assets(catalogue)
 
-    result = dg.materialize(assets, raise_on_error=True)
+    result = dg.materialize(assets, raise_on_error=True, resources=_resources(project))
 
     assert result.success
     meta = _metadata(result)
@@ -66,7 +77,7 @@ def test_materialize_two_ingest_assets(project):
     assert Path(wards["landed_path"]).is_dir()
     assert project.count("gp_practices") == 5 and project.count("wards") == 2
 
-    again = _metadata(dg.materialize(assets))
+    again = _metadata(dg.materialize(assets, resources=_resources(project)))
     assert again["gp_practices"]["status"] == "unchanged" and again["gp_practices"]["rows"] == 5
 
 
@@ -85,7 +96,7 @@ def test_asset_definitions_carry_owner_tags_and_group(project):
 def test_ingest_error_becomes_a_dagster_failure(project):
     catalogue = _catalogue(project)
     (project.root / "data/records/gp.csv").write_text("wrong\nx\n")
-    result = dg.materialize(build_ingest_assets(catalogue)[:1], raise_on_error=False)
+    result = dg.materialize(build_ingest_assets(catalogue)[:1], raise_on_error=False, resources=_resources(project))
     assert not result.success
     failure = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE][0]
     assert "source 'gp_practices' (data/records/gp.csv): missing required column(s) 'org_code'" in str(

@@ -6,10 +6,9 @@ from pathlib import Path
 from dagster import AssetKey
 
 from social_progress.catalogue import load_catalogue
+from social_progress.dbt_project import indicator_models, load_manifest
 from social_progress.definitions import defs
 from social_progress.settings import get_settings
-from social_progress.transform.assets import MANIFEST
-from social_progress.transform.project import indicator_models
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE = AssetKey(["release", "yearly_release"])
@@ -26,7 +25,7 @@ def test_asset_graph_has_every_stage_connected():
     # every source an indicator's YAML names is an ingest asset upstream of the release
     raw = {AssetKey(["raw", s.id]) for s in load_catalogue(get_settings().sources_path).sources}
     used = {k for k in ancestors if k.path[0] == "raw"}
-    named = {AssetKey(["raw", src]) for node in indicator_models(MANIFEST) for src in node["config"]["meta"]["indicator"]["sources"]}
+    named = {AssetKey(["raw", src]) for node in indicator_models(load_manifest(get_settings())) for src in node["config"]["meta"]["indicator"]["sources"]}
     assert named <= used <= raw
     assert {AssetKey(["raw", "lsoa11_boundaries"]), AssetKey(["raw", "lsoa11_ward19_lookup"])} <= used
 
@@ -56,3 +55,50 @@ def test_dagster_loads_the_workspace_without_errors():
     proc = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_every_asset_has_kinds_a_description_an_owner_and_a_code_version():
+    graph = defs.resolve_asset_graph()
+    materializable = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable]
+    assert len(materializable) > 140
+    problems = []
+    for key in materializable:
+        node = graph.get(key)
+        spec = node.to_asset_spec() if hasattr(node, "to_asset_spec") else None
+        kinds = set(spec.kinds) if spec is not None else set()
+        if not kinds:
+            problems.append(f"{key.to_user_string()}: no kinds")
+        if not (node.description or "").strip():
+            problems.append(f"{key.to_user_string()}: no description")
+        if not node.owners:
+            problems.append(f"{key.to_user_string()}: no owner")
+        if not node.code_version:
+            problems.append(f"{key.to_user_string()}: no code version (its staleness could not be judged)")
+    assert problems == []
+
+
+def test_every_check_has_a_description_and_every_schedule_runs_in_london_time():
+    graph = defs.resolve_asset_graph()
+    checks = list(graph.asset_check_keys)
+    assert len(checks) > 200
+    missing = [k.to_user_string() for k in checks if not (graph.get_check_spec(k).description or "").strip()]
+    assert missing == []
+    assert {s.execution_timezone for s in defs.schedules} == {"Europe/London"}
+
+
+def test_definitions_never_run_dbt_a_missing_manifest_says_what_to_run(tmp_path):
+    """Loading the code location reads the prepared manifest; without one it fails at once
+    with what to run, instead of parsing the project itself."""
+    import os
+    import shutil
+
+    shutil.copytree(ROOT / "catalogue", tmp_path / "catalogue")
+    shutil.copytree(ROOT / "dbt_project", tmp_path / "dbt_project", ignore=shutil.ignore_patterns("target", "logs"))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SPI_")}, "SPI_PROJECT_ROOT": str(tmp_path),
+           "SPI_DATA_DIR": str(ROOT / "data")}
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    proc = subprocess.run([sys.executable, "-c", "import social_progress.definitions"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "ManifestMissing" in proc.stderr and "make manifest" in proc.stderr
+    assert not (tmp_path / "dbt_project" / "target" / "manifest.json").exists()

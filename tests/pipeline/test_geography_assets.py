@@ -4,9 +4,10 @@ import pytest
 import shapely
 from dagster import materialize
 
-from social_progress.assets.geography import geography_assets
-from social_progress.assets.ingest import build_ingest_assets
 from social_progress.catalogue import load_catalogue
+from social_progress.defs.geography import build_geography_assets
+from social_progress.defs.ingest import build_raw_assets
+from social_progress.defs.resources import resources_for
 from social_progress.settings import get_settings
 
 BOUNDARY_SOURCES = {"lsoa11_boundaries", "lsoa21_boundaries", "ward22_boundaries", "borough_boundaries", "lsoa11_ward19_lookup",
@@ -18,9 +19,11 @@ def warehouse(tmp_path_factory):
     wh = tmp_path_factory.mktemp("geo_wh")
     mp = pytest.MonkeyPatch()
     mp.setenv("SPI_WAREHOUSE_DIR", str(wh))
-    catalogue = load_catalogue(get_settings().sources_path)
-    ingest = [a for a in build_ingest_assets(catalogue) if a.key.path[-1] in BOUNDARY_SOURCES]
-    result = materialize([*ingest, *geography_assets])
+    settings = get_settings()
+    catalogue = load_catalogue(settings.sources_path)
+    ingest = [a for a in build_raw_assets(catalogue, settings) if a.key.path[-1] in BOUNDARY_SOURCES]
+    resources = {k: v for k, v in resources_for(settings).items() if k in ("platform", "warehouse")}
+    result = materialize([*ingest, *build_geography_assets(settings, "insight@example.org")], resources=resources)
     assert result.success
     yield duckdb.connect(str(wh / "social_progress.duckdb"), read_only=True)
     mp.undo()

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from social_progress.assets.checks import index_frames
+from social_progress.quality.mart_frames import index_frames
 from social_progress.quality.suites import SuiteError, load_suite
 from social_progress.quality.validate import run_suite
 from social_progress.settings import get_settings

@@ -5,6 +5,6 @@ Why a separate raw layer: staging models (dbt) cast and clean with the landed fi
 and a release can always be traced back to the exact bytes it was built from.
 """
 from .errors import IngestError
-from .pipeline import SOURCE_FILE_COLUMN, IngestResult, ingest_catalogue, ingest_source
+from .pipeline import SOURCE_FILE_COLUMN, IngestResult, fingerprint_source, ingest_catalogue, ingest_source
 
 __all__ = ["SOURCE_FILE_COLUMN", "IngestError", "IngestResult", "ingest_catalogue", "ingest_source"]

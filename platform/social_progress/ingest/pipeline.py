@@ -75,6 +75,18 @@ def ingest_source(source: Source, settings: Settings, *, force: bool = False) ->
                         time.perf_counter() - started)
 
 
+def fingerprint_source(source: Source, settings: Settings) -> str:
+    """The content hash a source would be ingested with now, without reading or writing it.
+
+    Cheap for files (hashing only); an http source resolves like ingest does (cache, or the
+    local fallback unless downloads are allowed); a SQL source runs its query. It is what
+    the refresh records as the input's data version, so an unchanged input re-runs nothing.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"fingerprint-{source.id}-") as scratch:
+        inputs, _, _ = _resolve(source, settings, Path(scratch))
+        return inputs.content_hash
+
+
 def ingest_catalogue(catalogue: Catalogue, settings: Settings, *, force: bool = False) -> list[IngestResult]:
     """Ingest every source in order; stop at the first error (it names the source)."""
     return [ingest_source(source, settings, force=force) for source in catalogue.sources]

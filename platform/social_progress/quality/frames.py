@@ -35,14 +35,16 @@ def as_of(suite: Suite | None = None) -> date:
 
 
 def rows_frame(raw: pd.DataFrame) -> pd.DataFrame:
-    frame = raw.reset_index(drop=True).copy()
+    # pandas 3 copies on write: a shallow copy never changes `raw`, and shares its columns
+    # (a deep copy doubled the memory of a check on a large input)
+    frame = raw.reset_index(drop=True).copy(deep=False)
     frame.columns = [str(c) for c in frame.columns]
     frame[ROW] = range(len(frame))
     return frame
 
 
 def typed_frame(rows: pd.DataFrame, types: dict) -> pd.DataFrame:
-    frame = rows.copy()
+    frame = rows.copy(deep=False)  # copy on write: parsed columns are new, the others are shared
     for col, kind in types.items():
         if col not in frame.columns:
             continue
@@ -135,7 +137,9 @@ def coverage_frame(rows: pd.DataFrame, suite: Suite, codes: dict[str, list[str]]
     by = cov.get("by", ["area", "period"] if areas and periods else (["area"] if areas else ["period"]))
     per_row = row_periods(rows, suite.period)
     have: set = set()
-    if area_col in rows.columns:
+    if area_col in rows.columns and pd.api.types.is_string_dtype(rows[area_col].dtype) and rows[area_col].dtype != object:
+        area_values = pd.Series(rows[area_col].str.strip().to_numpy(dtype=object), index=rows.index)  # vectorised
+    elif area_col in rows.columns:
         area_values = pd.Series(rows[area_col].to_numpy(dtype=object), index=rows.index).map(
             lambda v: v.strip() if isinstance(v, str) else v)
     else:

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import great_expectations as gx
 import yaml
 
 SEVERITIES = ("error", "warning")
@@ -74,6 +73,8 @@ class ExpectationSpec:
 
     def to_gx(self, **meta):
         cls_name = "".join(part.capitalize() for part in self.type.split("_"))
+        import great_expectations as gx  # imported when a suite is used, not when definitions load
+
         cls = getattr(gx.expectations, cls_name, None)
         if cls is None:
             raise SuiteError(f"unknown expectation type {self.type!r}")

@@ -1,7 +1,16 @@
 """Run a suite on pandas DataFrames with Great Expectations 1.x and summarise the result.
 
 Why pandas: GX 1.x has no working DuckDB datasource, so tables are read into DataFrames
-and validated in memory (they are small: thousands of rows per yearly refresh).
+and validated in memory (usually thousands of rows per yearly refresh).
+
+Bounded on any input: a failing row-level expectation reports its true `unexpected_count`
+but only a SAMPLE of its failing rows (the first MAX_FAILING_ROWS, 1,000; they feed the
+quarantine) and MAX_EXAMPLES examples. GX's COMPLETE result format collected every failing
+row (a 2-million-row input with many bad rows took minutes and gigabytes, issue #10), so
+the SUMMARY format is used, without the pandas "unexpected index query" (a string naming
+every failing row), and GX's pandas helper that turns failing rows into index records is
+given only the rows of the sample (`_bound_pandas_index_lists`; GX 1.x computes all of
+them and then slices). Small inputs still list all their failing rows.
 
 Data Docs: given `docs_dir`, the validation results are rendered into a GX Data Docs site
 there (index.html plus one page per batch). GX re-compiles its Jinja templates for every
@@ -23,6 +32,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 MAX_EXAMPLES = 5
+MAX_FAILING_ROWS = 1000   # failing rows reported (and quarantined) per expectation: a sample
 ROW = "_row"
 
 
@@ -37,8 +47,14 @@ class Failure:
     element_count: int
     examples: list = field(default_factory=list)
     row_level: bool = False
-    rows: list = field(default_factory=list)        # `_row` numbers of failing rows (row-level, source suites)
+    rows: list = field(default_factory=list)        # `_row` numbers of failing rows (row-level, source suites):
+                                                    # the first MAX_FAILING_ROWS of them
     observed: object = None                         # aggregate expectations: what GX observed
+
+    @property
+    def rows_sampled(self) -> bool:
+        """True when `rows` is a sample: more rows failed than are listed."""
+        return self.row_level and self.unexpected_count > len(self.rows)
 
     @property
     def column(self) -> str:
@@ -94,6 +110,7 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], id_columns: dict[st
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     _cache_templates()
+    _bound_pandas_index_lists()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     for site in list(context.get_site_names()):
@@ -114,7 +131,8 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], id_columns: dict[st
         ids = [c for c in (id_columns or {}).get(batch, []) if c in frame.columns and c not in hidden]
         if ROW in frame.columns and ROW not in ids:
             ids = [ROW, *ids]
-        fmt = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES}
+        fmt = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_FAILING_ROWS,
+               "return_unexpected_index_query": False}
         if ids:
             fmt["unexpected_index_column_names"] = ids
         result = validation.run(batch_parameters={"dataframe": frame}, expectation_parameters=params or {}, result_format=fmt)
@@ -129,7 +147,7 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], id_columns: dict[st
             if r.success:
                 continue
             res = r.result or {}
-            index_list = res.get("unexpected_index_list") or []
+            index_list = (res.get("partial_unexpected_index_list") or res.get("unexpected_index_list") or [])[:MAX_FAILING_ROWS]
             rows = [int(e[ROW]) for e in index_list if isinstance(e, dict) and e.get(ROW) is not None]
             raw_examples = index_list or res.get("partial_unexpected_list") or []
             examples = [_example(e, hidden, spec.column) for e in raw_examples[:MAX_EXAMPLES]]
@@ -176,6 +194,44 @@ def build_docs(context, docs_dir: Path) -> Path | None:
     except Exception as exc:  # Data Docs are a report: never let them fail a check
         logging.getLogger(__name__).warning("Data Docs not built in %s: %s", docs_dir, exc)
         return None
+
+
+_INDEX_LISTS_BOUNDED = False
+
+
+def _bound_pandas_index_lists() -> None:
+    """Make GX build the failing-row records of a non-COMPLETE result only for the rows it
+    returns (`partial_unexpected_count`), not for every failing row before slicing.
+
+    GX 1.x (`map_condition_auxilliary_methods._pandas_map_condition_index`) filters the
+    batch to its failing rows, turns every one into a dict in a Python loop, then keeps the
+    first `partial_unexpected_count`: minutes and gigabytes on millions of failing rows. The
+    records kept are the same (the first ones, in order)."""
+    global _INDEX_LISTS_BOUNDED
+    if _INDEX_LISTS_BOUNDED:
+        return
+    try:
+        from great_expectations.expectations.metrics.map_metric_provider import map_condition_auxilliary_methods as aux
+        original = aux.compute_unexpected_pandas_indices
+    except (ImportError, AttributeError) as exc:  # pragma: no cover - another GX version
+        logging.getLogger(__name__).warning("cannot bound GX failing-row lists (GX changed?): %s", exc)
+        _INDEX_LISTS_BOUNDED = True
+        return
+
+    def bounded(*args, **kwargs):
+        frame = kwargs.get("domain_records_df", args[0] if args else None)
+        fmt = kwargs.get("result_format", args[2] if len(args) > 2 else {}) or {}
+        limit = fmt.get("partial_unexpected_count")
+        if fmt.get("result_format") != "COMPLETE" and limit is not None and frame is not None and len(frame) > limit:
+            if "domain_records_df" in kwargs:
+                kwargs["domain_records_df"] = frame.head(limit)
+            else:
+                args = (frame.head(limit), *args[1:])
+        return original(*args, **kwargs)
+
+    bounded.__wrapped__ = original
+    aux.compute_unexpected_pandas_indices = bounded
+    _INDEX_LISTS_BOUNDED = True
 
 
 _TEMPLATES_CACHED = False

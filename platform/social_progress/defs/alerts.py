@@ -11,13 +11,13 @@ from __future__ import annotations
 from dagster import DagsterRunStatus, DefaultSensorStatus, RunStatusSensorContext, run_status_sensor
 
 from social_progress.alerts.dispatch import dispatch_run_alerts
-from social_progress.settings import get_settings
+from social_progress.settings import Settings
 
 
-def build_alert_sensors(monitored_jobs: list) -> list:
+def build_alert_sensors(monitored_jobs: list, settings: Settings) -> list:
     def _alert(context: RunStatusSensorContext) -> None:
         run_id = context.dagster_run.run_id
-        deliveries = dispatch_run_alerts(run_id, get_settings(), instance=context.instance)
+        deliveries = dispatch_run_alerts(run_id, settings, instance=context.instance)
         for d in deliveries:
             context.log.info(f"alert {d.channel} for {d.owner_email}: {d.status} after {d.attempts} attempt(s)")
 

@@ -1,5 +1,11 @@
 """Dagster assets for the raw layer: one asset per catalogue source, plus cadence jobs.
 
+Each source has two assets: `inputs/<id>`, an observable source asset whose data version
+is the content hash of the input as it is now (files hashed, http resolved, SQL queried),
+and `raw/<id>`, which lands it in the warehouse. Dagster compares the observed version
+with the one `raw/<id>` was built from, so a refresh re-runs a source (and what depends
+on it) only when its input changed.
+
 Why generated from the catalogue: adding a feed to sources.yml is the whole job of adding
 it to the platform; its asset, owner, licence and schedule follow. Each asset only calls
 `social_progress.ingest.ingest_source`, so what runs in Dagster is what the tests test,
@@ -8,13 +14,16 @@ content hash, landed copy) and says whether the input had changed.
 """
 
 import re
+import warnings
 from collections import defaultdict
 
 import dagster as dg
 
 from social_progress.catalogue import Catalogue, FileReader, HttpReader, Source, SqlReader
-from social_progress.ingest import IngestError, ingest_source
-from social_progress.settings import get_settings
+from social_progress.defs.resources import PlatformResource
+from social_progress.defs.versions import code_version
+from social_progress.ingest import IngestError, fingerprint_source, ingest_source
+from social_progress.settings import Settings
 
 GROUP = "ingest"
 
@@ -31,17 +40,55 @@ CADENCE_CRONS: dict[str, str] = {
 TIMEZONE = "Europe/London"
 
 
+INGEST_TIME_LIMIT_S = 900
+
+
 def raw_key(source_id: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", source_id])
 
 
-def build_ingest_assets(catalogue: Catalogue) -> list[dg.AssetsDefinition]:
-    return [_ingest_asset(source) for source in catalogue.sources]
+def input_key(source_id: str) -> dg.AssetKey:
+    return dg.AssetKey(["inputs", source_id])
 
 
-def build_source_schedules(
-    catalogue: Catalogue,
-) -> tuple[list, list[dg.ScheduleDefinition]]:
+def build_ingest_assets(catalogue: Catalogue, settings: Settings) -> list:
+    """The observable inputs (one multi-observable asset, subsettable) and one raw asset per source."""
+    return [build_input_observations(catalogue), *build_raw_assets(catalogue, settings)]
+
+
+def build_raw_assets(catalogue: Catalogue, settings: Settings) -> list[dg.AssetsDefinition]:
+    return [_ingest_asset(source, settings) for source in catalogue.sources]
+
+
+def build_input_observations(catalogue: Catalogue):
+    specs = [dg.AssetSpec(input_key(s.id), group_name=GROUP, owners=[s.owner.email], kinds={"file", _reader_kind(s)},
+                          description=f"The input of '{s.id}' as it is now ({_input_label(s)}); its data version is "
+                                      f"the content hash, so a changed input makes raw/{s.id} stale.",
+                          metadata=_static_metadata(s))
+             for s in catalogue.sources]
+    by_key = {input_key(s.id): s for s in catalogue.sources}
+
+    def observe_inputs(context, platform: PlatformResource):
+        settings = platform.settings
+        for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+            source = by_key[key]
+            yield dg.ObserveResult(asset_key=key, data_version=dg.DataVersion(fingerprint_source(source, settings)))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)  # multi_observable_source_asset is beta in Dagster 1.13
+        return dg.multi_observable_source_asset(specs=specs, name="observe_inputs", can_subset=True)(observe_inputs)
+
+
+def _input_label(source: Source) -> str:
+    reader = source.reader
+    if isinstance(reader, FileReader):
+        return reader.path
+    if isinstance(reader, HttpReader):
+        return reader.url + (f", fallback {reader.fallback}" if reader.fallback else "")
+    return f"SQL via ${reader.url_env}"
+
+
+def build_source_schedules(catalogue: Catalogue) -> tuple[list, list[dg.ScheduleDefinition]]:
     """One job per cadence present (ingest_<cadence>) and, for periodic cadences, a stopped schedule.
 
     The jobs are asset jobs (`define_asset_job`), resolved when given to `Definitions`.
@@ -71,19 +118,32 @@ def build_source_schedules(
     return jobs, schedules
 
 
-def _ingest_asset(source: Source) -> dg.AssetsDefinition:
+def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
+    from social_progress.quality.suites import source_suite_path
+
+    # the entry in sources.yml, the ingest code and the source's suite: a change to any of
+    # them makes the raw table (and its check) stale
+    version = code_version("ingest", "catalogue", files=(source_suite_path(settings.project_root, source.id),),
+                           extra=source.model_dump_json())
+
     @dg.asset(
         key=raw_key(source.id),
+        deps=[input_key(source.id)],
         group_name=GROUP,
         owners=[source.owner.email],
         description=_description(source),
         tags=_tags(source),
         kinds={"duckdb", _reader_kind(source)},
         metadata=_static_metadata(source),
+        code_version=version,
+        op_tags={"social_progress/time_limit_s": str(INGEST_TIME_LIMIT_S)},
     )
-    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        from social_progress.processes import step_deadline
+
         try:
-            result = ingest_source(source, get_settings())
+            with step_deadline(INGEST_TIME_LIMIT_S, f"raw/{source.id}"):
+                result = ingest_source(source, platform.settings)
         except IngestError as exc:
             raise dg.Failure(description=str(exc), metadata={"source_id": source.id}) from exc
         for note in result.notes:

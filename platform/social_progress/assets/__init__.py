@@ -1,1 +1,0 @@
-"""Dagster assets wrapping the platform's plain-Python stages."""

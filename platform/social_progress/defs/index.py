@@ -1,0 +1,126 @@
+"""The stacked indicator marts and the index, as assets.
+
+`marts/indicator_values`, `marts/indicator_comparators` and `marts/indicator_exclusions`
+stack every indicator model the dbt manifest lists (social_progress.indicator_marts);
+`marts/index_scores` scores them with social_progress.index for every LSOA, ward (both
+vintages) and the borough, for every year the data supports, and also writes the index's
+weights, diagnostics, exclusions, years, areas and Monte Carlo rank intervals.
+"""
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+
+from social_progress.borough import load_area_config
+from social_progress.defs.resources import WRITER_POOL, PlatformResource, WarehouseResource
+from social_progress.defs.versions import code_version
+from social_progress.indicator_marts import MARTS, build_stacked_mart
+from social_progress.settings import Settings
+
+INDEX_TIME_LIMIT_S = 1800
+STACK_TIME_LIMIT_S = 600
+INDEX_KEY = AssetKey(["marts", "index_scores"])
+# the other tables the index asset writes (marts.<name>), each an asset of its own
+INDEX_TABLES = {
+    "index_weights": "Principal-component (or equal) weights of each indicator within its component, with loadings.",
+    "index_diagnostics": "Each component's Cronbach's alpha, KMO, variance explained by the first component, "
+                         "weighting used and warnings (e.g. an equal-weights fallback).",
+    "index_uncertainty": "Monte Carlo rank intervals: each area's median rank and 90% interval over weights, "
+                         "aggregation and imputation choices, with a flag for a wide interval.",
+}
+
+
+def build_index_assets(settings: Settings, indicator_keys: list[AssetKey], index_owner: str) -> list:
+    return [_stacked_marts(indicator_keys, index_owner), _index_asset(settings, index_owner)]
+
+
+def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
+    """The three stacks, one subsettable step: each reads the same indicator tables."""
+    names = [k.path[-1] for k in indicator_keys]
+    version = code_version("indicator_marts.py", extra=",".join(sorted(names)))
+    specs = []
+    for mart, spec in MARTS.items():
+        deps = list(indicator_keys)
+        if mart == "indicator_comparators":
+            deps.append(AssetKey(["intermediate", "int_comparator_areas"]))
+        specs.append(AssetSpec(AssetKey(["marts", mart]), deps=deps, group_name="marts", owners=[owner],
+                               kinds={"duckdb", "python"}, code_version=version, skippable=True,
+                               description=f"{spec.description} The indicators are the models the dbt manifest tags "
+                                           f"`indicator`: adding a model adds it here. Table marts.{mart}."))
+
+    @multi_asset(specs=specs, name="indicator_marts", can_subset=True, pool=WRITER_POOL,
+                 op_tags={"social_progress/time_limit_s": str(STACK_TIME_LIMIT_S)})
+    def indicator_marts(context: AssetExecutionContext, warehouse: WarehouseResource):
+        from social_progress.processes import step_deadline
+
+        for mart in MARTS:
+            key = AssetKey(["marts", mart])
+            if key not in context.selected_asset_keys:
+                continue
+            with step_deadline(STACK_TIME_LIMIT_S, f"marts/{mart}"), warehouse.write() as con:
+                counts = build_stacked_mart(con, mart, names)
+            total = sum(n for _, n in counts)
+            context.log.info(f"marts.{mart}: {len(counts)} indicators, {total} rows")
+            yield MaterializeResult(asset_key=key, metadata={
+                "dagster/row_count": MetadataValue.int(total), "indicators": MetadataValue.int(len(counts)),
+                "rows_per_indicator": MetadataValue.json(dict(counts)), "table": MetadataValue.text(f"marts.{mart}")})
+
+    return indicator_marts
+
+
+def _index_asset(settings: Settings, owner: str):
+    version = code_version("index", files=(settings.areas_path,))
+    specs = [AssetSpec(INDEX_KEY, group_name="index", owners=[owner], kinds={"python", "duckdb"}, code_version=version,
+                       deps=[AssetKey(["marts", "indicator_values"]), AssetKey(["marts", "indicator_metadata"]),
+                             AssetKey(["geography", "areas"])],
+                       description="The Social Progress Index: indicator scores (0-100), the 12 components, 3 dimensions "
+                                   "and the index for every LSOA, ward (pre-2022 and current) and the borough, for "
+                                   "every year the data supports. Table marts.index_scores.")]
+    specs += [AssetSpec(AssetKey(["marts", name]), group_name="index", owners=[owner], kinds={"python", "duckdb"},
+                        code_version=version, deps=[INDEX_KEY], description=f"{text} Table marts.{name}.")
+              for name, text in INDEX_TABLES.items()]
+
+    @multi_asset(specs=specs, name="index", pool=WRITER_POOL,
+                 op_tags={"social_progress/time_limit_s": str(INDEX_TIME_LIMIT_S)})
+    def index(context: AssetExecutionContext, warehouse: WarehouseResource, platform: PlatformResource):
+        """Score, weight and aggregate; write the index tables in one go."""
+        from social_progress.index.tables import compute_index_tables
+        from social_progress.processes import step_deadline
+
+        cfg = load_area_config(platform.settings.areas_path)
+        with step_deadline(INDEX_TIME_LIMIT_S, "index"):
+            values = warehouse.read_table("SELECT * FROM marts.indicator_values")
+            metadata = warehouse.read_table("SELECT * FROM marts.indicator_metadata")
+            areas = warehouse.read_table("SELECT * FROM geography.areas")
+            tables = compute_index_tables(values, metadata, areas, cfg.index, log=context.log.info)
+            for name, frame in tables.items():
+                warehouse.replace_table("marts", name, frame)
+        s = tables["index_scores"]
+        years = tables["index_years"]["year"].tolist()
+        borough = s[(s["area_level"] == "borough") & (s["measure_type"] == "index")].set_index("year")["score"].round(2)
+        context.log.info(f"index for years {years}: borough {borough.to_dict()}")
+        diagnostics = tables["index_diagnostics"]
+        yield _result(INDEX_KEY, s, {
+            "years": MetadataValue.text(", ".join(map(str, years))),
+            "areas": MetadataValue.json(s.drop_duplicates(["boundary", "area_code"]).groupby("boundary").size().to_dict()),
+            "borough_index": MetadataValue.json({str(k): float(v) for k, v in borough.items()}),
+            "weighting": MetadataValue.text(cfg.index.weighting),
+            "imputed_indicator_values": MetadataValue.int(
+                int(s.loc[s["measure_type"] == "indicator", "imputed_share"].gt(0).sum())),
+        })
+        yield _result(AssetKey(["marts", "index_weights"]), tables["index_weights"], {
+            "weights": MetadataValue.json(tables["index_weights"].round(4).to_dict(orient="records"))})
+        yield _result(AssetKey(["marts", "index_diagnostics"]), diagnostics, {
+            "diagnostics": MetadataValue.json(diagnostics.round(4).astype(object).where(diagnostics.notna(), None)
+                                              .to_dict(orient="records"))})
+        unc = tables.get("index_uncertainty")
+        yield _result(AssetKey(["marts", "index_uncertainty"]), unc, {
+            "wide_rank_intervals": MetadataValue.int(int(unc["wide_interval"].sum())) if unc is not None
+            else MetadataValue.text("sensitivity analysis off (index.sensitivity_runs: 0)")})
+
+    return index
+
+
+def _result(key: AssetKey, frame, extra: dict) -> MaterializeResult:
+    meta = {"table": MetadataValue.text(f"marts.{key.path[-1]}")}
+    if frame is not None:
+        meta["dagster/row_count"] = MetadataValue.int(len(frame))
+    return MaterializeResult(asset_key=key, metadata={**meta, **extra})

@@ -1,0 +1,88 @@
+"""The three stacked indicator marts: values, comparators and exclusions.
+
+Why here, not in dbt: dbt cannot `ref` models it discovers from its own graph, so a dbt
+model cannot list "every indicator" without a second list to keep in sync. The platform
+reads the indicator models from the dbt manifest and stacks their tables (and the
+`<model>__comparators` / `<model>__exclusions` companions the indicators' post-hook
+writes) in one place, as Dagster assets that depend on every indicator model, so all three
+are in the lineage and rebuilt whenever an indicator is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value",
+                 "unit", "period", "quality_flag"]
+COMPARATOR_COLUMNS = ["indicator_id", "area_code", "year", "numerator", "denominator", "value", "unit", "period"]
+EXCLUSION_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "unit",
+                     "period", "quality_flag"]
+COMPARATOR_AREAS = 'intermediate."int_comparator_areas"'
+
+
+@dataclass(frozen=True)
+class StackedMart:
+    table: str             # marts.<table>
+    description: str
+
+
+MARTS = {
+    "indicator_values": StackedMart("indicator_values", "Every indicator's values at every level and year, stacked."),
+    "indicator_comparators": StackedMart(
+        "indicator_comparators",
+        "Every indicator (whose source covers London) for each comparator borough and London, from the same "
+        "London-wide source rows and the same sums as the borough's own values."),
+    "indicator_exclusions": StackedMart(
+        "indicator_exclusions",
+        "Every source row an indicator dropped (missing_code, missing_year, wrong_vintage_code, "
+        "duplicate_area_year) and every reported area whose value is withheld or rests on part of its sources "
+        "(zero_denominator, incomplete_sources)."),
+}
+
+
+def _rel(schema: str, table: str) -> str:
+    return f'{schema}."{table}"'
+
+
+def stack_sql(mart: str, indicators: list[str], schema: str = "indicators") -> str:
+    """The SQL that builds marts.<mart> from the indicator tables `indicators` (model names)."""
+    names = sorted(indicators)
+    if not names:
+        raise ValueError("no indicator models: the dbt manifest lists none tagged `indicator` with meta.indicator")
+    if mart == "indicator_values":
+        cols = ", ".join(VALUE_COLUMNS)
+        union = " UNION ALL ".join(f"SELECT {cols} FROM {_rel(schema, n)}" for n in names)
+        return f"{union} ORDER BY indicator_id, area_level, boundary, area_code, year"
+    if mart == "indicator_comparators":
+        cols = ", ".join(COMPARATOR_COLUMNS)
+        union = " UNION ALL ".join(f"SELECT {cols} FROM {_rel(schema, n + '__comparators')}" for n in names)
+        return (f"WITH stacked AS ({union}) "
+                f"SELECT s.indicator_id, s.area_code AS comparator_code, c.comparator_name, c.comparator_type, "
+                f"s.year, s.numerator, s.denominator, s.value, s.unit, s.period "
+                f"FROM stacked s JOIN {COMPARATOR_AREAS} c ON c.comparator_code = s.area_code "
+                f"ORDER BY s.indicator_id, comparator_code, s.year")
+    if mart == "indicator_exclusions":
+        cols = ", ".join(EXCLUSION_COLUMNS)
+        parts = [f"SELECT {cols} FROM {_rel(schema, n + suffix)} WHERE quality_flag IS NOT NULL"
+                 for suffix in ("__exclusions", "") for n in names]
+        return f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY indicator_id, area_level, boundary, area_code, year, quality_flag"
+    raise ValueError(f"unknown stacked mart {mart!r}; expected one of {', '.join(MARTS)}")
+
+
+def missing_tables(con, indicators: list[str], mart: str, schema: str = "indicators") -> list[str]:
+    """Indicator tables a stack needs that the warehouse does not have (named, for the error)."""
+    suffixes = {"indicator_values": ("",), "indicator_comparators": ("__comparators",),
+                "indicator_exclusions": ("__exclusions", "")}[mart]
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+                                      [schema]).fetchall()}
+    return [f"{schema}.{n}{s}" for n in sorted(indicators) for s in suffixes if f"{n}{s}" not in have]
+
+
+def build_stacked_mart(con, mart: str, indicators: list[str]) -> list[tuple[str, int]]:
+    """Replace marts.<mart> in one statement; return (indicator_id, rows) counts."""
+    missing = missing_tables(con, indicators, mart)
+    if missing:
+        raise RuntimeError(f"marts.{mart}: {len(missing)} indicator table(s) are not in the warehouse, e.g. "
+                           f"{', '.join(missing[:5])}; build the dbt models first")
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute(f'CREATE OR REPLACE TABLE marts."{mart}" AS {stack_sql(mart, indicators)}')
+    return con.execute(f'SELECT indicator_id, count(*) FROM marts."{mart}" GROUP BY 1 ORDER BY 1').fetchall()
