@@ -19,15 +19,18 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+install: $(VENV)/.installed
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+# The dbt manifest, prepared before anything loads the Dagster definitions (which never run
+# dbt themselves); rebuilt only when a model, macro, test or project file changes. `prepare`
+# also writes $(DAGSTER_HOME)/dagster.yaml (PostgreSQL storage when SPI_DAGSTER_POSTGRES_URL is set).
+DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
+dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_FILES)
+	$(BIN)/social-progress prepare --force
 
-manifest: install
-	$(BIN)/python -c "from social_progress.transform.project import ensure_manifest; print('dbt manifest:', ensure_manifest())"
+manifest: dbt_project/target/manifest.json
 
+# Re-runs only what changed since the last refresh (nothing at all when nothing changed).
 run: manifest
 	$(BIN)/social-progress refresh
 
@@ -38,9 +41,11 @@ test-fast: manifest
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 ui: manifest
+	$(BIN)/social-progress prepare
 	$(BIN)/dagster dev -w workspace.yaml
 
-bench: install
+bench: manifest
+	$(BIN)/python bench/refresh.py
 	$(BIN)/python bench/index.py
 	$(BIN)/python bench/geography.py
 

@@ -269,9 +269,7 @@ def _report(args, settings, instance, result, started: float) -> int:
         for rec in events:
             ev = rec.dagster_event
             if ev is not None and ev.event_type == DagsterEventType.STEP_FAILURE:
-                err = ev.event_specific_data.error
-                message = err.message.strip() if err else "failed"
-                _say(f"step failed: {ev.step_key}: {message[:1500]}", err=True)
+                _say(f"step failed: {ev.step_key}: {_root_cause(ev.event_specific_data.error)[:1500]}", err=True)
         _say(f"The refresh did not publish a release; the previous release (if any) is unchanged "
              f"(run {run_id[:8]}, {elapsed:.0f} s).", err=True)
         return 1
@@ -282,6 +280,15 @@ def _report(args, settings, instance, result, started: float) -> int:
     _say(f"Done in {elapsed:.0f} s (run {run_id[:8]}; {len(errors)} failed checks, {len(warnings)} warnings; "
          f"see `make ui` for every step).")
     return 0
+
+
+def _root_cause(err) -> str:
+    """The innermost error of a step failure: what actually went wrong, not Dagster's wrapper."""
+    if err is None:
+        return "failed"
+    while err.cause is not None and "DagsterExecutionStepExecutionError" in err.message.split(":", 1)[0] + err.cls_name:
+        err = err.cause
+    return err.message.strip()
 
 
 def _check_text(data) -> str:

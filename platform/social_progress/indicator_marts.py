@@ -84,5 +84,10 @@ def build_stacked_mart(con, mart: str, indicators: list[str]) -> list[tuple[str,
         raise RuntimeError(f"marts.{mart}: {len(missing)} indicator table(s) are not in the warehouse, e.g. "
                            f"{', '.join(missing[:5])}; build the dbt models first")
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    # a warehouse from before these marts were assets has them as dbt views
+    is_view = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
+                          "AND table_name = ? AND table_type = 'VIEW'", [mart]).fetchone()[0]
+    if is_view:
+        con.execute(f'DROP VIEW marts."{mart}"')
     con.execute(f'CREATE OR REPLACE TABLE marts."{mart}" AS {stack_sql(mart, indicators)}')
     return con.execute(f'SELECT indicator_id, count(*) FROM marts."{mart}" GROUP BY 1 ORDER BY 1').fetchall()

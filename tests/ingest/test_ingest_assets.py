@@ -118,7 +118,10 @@ def test_real_catalogue_assets_jobs_and_schedules():
     assert "ingest_once_schedule" not in crons and "ingest_irregular_schedule" not in crons
     assert {s.default_status for s in schedules} == {dg.DefaultScheduleStatus.STOPPED}
 
-    defs = dg.Definitions(assets=assets, jobs=jobs, schedules=schedules)
+    from social_progress.settings import get_settings
+
+    defs = dg.Definitions(assets=assets, jobs=jobs, schedules=schedules,
+                          resources={"platform": PlatformResource.from_settings(get_settings())})
     monthly = defs.resolve_job_def("ingest_monthly")
     selected = monthly.asset_layer.selected_asset_keys
     assert selected == {dg.AssetKey(["raw", s.id]) for s in catalogue.sources if s.cadence == "monthly"}

@@ -75,6 +75,35 @@ def shared_good_refresh(tmp_path_factory) -> Path:
 
 
 def copy_project(project: Path, dest: Path) -> Path:
-    """A private copy of a refreshed project (data stay links; outputs are copied)."""
-    shutil.copytree(project, dest, symlinks=True, ignore=shutil.ignore_patterns("dagster_home"))
+    """A private copy of a refreshed project (data stay links; outputs and the Dagster
+    instance's history are copied, so a refresh of the copy knows what is already built)."""
+    shutil.copytree(project, dest, symlinks=True)
     return dest
+
+
+def run_refresh_args(project: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "social-progress"), "refresh", *args], env=env_for(project), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def dagster_runs(project: Path) -> list:
+    """The project's Dagster runs, newest first (read in a subprocess: DAGSTER_HOME is per project)."""
+    import json
+
+    code = ("import json; from dagster import DagsterInstance; i = DagsterInstance.get(); "
+            "print(json.dumps([{'run_id': r.run_id, 'status': r.status.value, 'tags': dict(r.tags)} "
+            "for r in i.get_runs()]))")
+    out = subprocess.run([sys.executable, "-c", code], env=env_for(project), capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def materialized_in_run(project: Path, run_id: str) -> list[str]:
+    import json
+
+    code = ("import json, sys; from dagster import DagsterInstance, DagsterEventType; i = DagsterInstance.get(); "
+            "evs = i.all_logs(sys.argv[1], of_type=DagsterEventType.ASSET_MATERIALIZATION); "
+            "print(json.dumps(sorted(e.dagster_event.asset_key.to_user_string() for e in evs)))")
+    out = subprocess.run([sys.executable, "-c", code, run_id], env=env_for(project), capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])

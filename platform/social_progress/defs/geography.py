@@ -23,6 +23,21 @@ from social_progress.settings import Settings
 
 GROUP = "geography"
 KINDS = {"geopandas", "duckdb"}
+GEOGRAPHY_TIME_LIMIT_S = 900
+
+
+def time_limited(fn):
+    """The asset body under the step's time limit (signature kept for Dagster)."""
+    import functools
+
+    @functools.wraps(fn)
+    def _limited(*args, **kwargs):
+        from social_progress.processes import step_deadline
+
+        with step_deadline(GEOGRAPHY_TIME_LIMIT_S, f"geography asset {fn.__name__}"):
+            return fn(*args, **kwargs)
+
+    return _limited
 
 
 def _raw_geoframe(wh: WarehouseResource, table: str) -> gpd.GeoDataFrame:
@@ -90,12 +105,14 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
     """Boundaries, lookup, areas, bridges and located records, all owned by the index owner
     (the council team that maintains the reference geography)."""
     version = code_version("geography", files=(settings.areas_path,))
-    common = dict(group_name=GROUP, owners=[owner], kinds=KINDS, code_version=version)
+    common = dict(group_name=GROUP, owners=[owner], kinds=KINDS, code_version=version,
+                  op_tags={"social_progress/time_limit_s": str(GEOGRAPHY_TIME_LIMIT_S)})
     assets = [_borough_cut_asset(name, cols, text, common) for name, (cols, text) in BOROUGH_CUTS.items()]
 
     @asset(key=_key("ward19_boundaries"), deps=[_key("lsoa11_boundaries"), AssetKey(["raw", "lsoa11_ward19_lookup"])],
            description="The borough's pre-2022 wards, dissolved from LSOA 2011 polygons by the official ONS LSOA11 -> "
                        "ward 2019 lookup.", **common)
+    @time_limited
     def ward19_boundaries(warehouse: WarehouseResource) -> MaterializeResult:
         lookup = warehouse.read_table('SELECT * FROM raw."lsoa11_ward19_lookup"')
         g = boundaries.build_wards19(_load(warehouse, "lsoa11_boundaries"), lookup)
@@ -104,6 +121,7 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
 
     @asset(key=_key("borough_boundary"), deps=[AssetKey(["raw", "borough_boundaries"])],
            description="The borough's outline.", **common)
+    @time_limited
     def borough_boundary(warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
         g = _frame_columns(_raw_geoframe(warehouse, "borough_boundaries"), {"LAD22CD": "lad_code", "LAD22NM": "lad_name"})
         code = _borough_code(platform)
@@ -118,6 +136,7 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
            + [AssetKey(["raw", "lsoa11_ward19_lookup"])],
            description="Each LSOA 2011 with its pre-2022 ward (official lookup), its current ward (best fit by area: "
                        "the 2022 wards do not nest LSOAs) and its centroid in EPSG:27700.", **common)
+    @time_limited
     def lsoa11_lookup(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         out = derive_lsoa11_lookup(_load(warehouse, "lsoa11_boundaries"),
                                    warehouse.read_table('SELECT * FROM raw."lsoa11_ward19_lookup"'),
@@ -130,6 +149,7 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
 
     @asset(key=_key("areas"), deps=[_key(t) for t in LAYER_TABLES.values()],
            description="Every reporting area: code, name, level (lsoa / ward / borough) and boundary vintage.", **common)
+    @time_limited
     def areas(warehouse: WarehouseResource) -> MaterializeResult:
         out = areas_table(_layers(warehouse))
         warehouse.replace_table("geography", "areas", out)
@@ -144,6 +164,7 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
                        "apportionment weighted by postcode centroids where they do not (LSOA21 -> 2022 wards, LSOA11 "
                        "<-> LSOA21, old <-> new wards), and a best-fit variant. Weights sum to 1 for each source area.",
            **common)
+    @time_limited
     def bridges(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         from social_progress.geography.vintages import build_bridges, population_points_from_codepoint
 
@@ -175,6 +196,7 @@ def _borough_cut_asset(name: str, columns: dict[str, str], description: str, com
     code = list(columns.values())[0]
 
     @asset(key=_key(name), deps=[AssetKey(["raw", name])], description=description, **common)
+    @time_limited
     def _cut(warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
         g = _frame_columns(_raw_geoframe(warehouse, name), columns)
         g = g[g["lad_code"] == _borough_code(platform)].sort_values(code, ignore_index=True)
@@ -212,6 +234,7 @@ def _placement_asset(p: Placement, common: dict):
            description=f"Every {p.source_id} record placed on LSOA 2011/2021, both ward sets and the borough from its "
                        f"{how}; unmatched, fixed and out-of-borough records are counted and listed in the match report.",
            **common)
+    @time_limited
     def _located(context: AssetExecutionContext, warehouse: WarehouseResource,
                  platform: PlatformResource) -> MaterializeResult:  # one op per source (named by its key)
         from social_progress.geography.points import assign_points

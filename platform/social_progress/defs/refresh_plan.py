@@ -49,7 +49,8 @@ class RefreshPlan:
         if self.empty:
             return "nothing changed since the last refresh"
         roots = ", ".join(sorted(self.reasons)[:6]) + (" ..." if len(self.reasons) > 6 else "")
-        return f"{len(self.selection)} assets to refresh because of {roots}"
+        n = len(self.selection)
+        return f"{n} asset{'s' if n != 1 else ''} to refresh because of {roots}"
 
 
 def observe_inputs(instance: DagsterInstance, catalogue: Catalogue, settings: Settings) -> tuple[list[str], dict[str, str]]:
