@@ -17,8 +17,13 @@ from pathlib import Path
 DEFAULT_WAIT_S = 3600.0
 
 
+# The terminal, as it was when the CLI started: dbt's console output is redirected to a log
+# file while it runs (defs/dbt.py), and progress lines printed meanwhile must still show.
+_STDOUT, _STDERR = sys.stdout, sys.stderr
+
+
 def _say(msg: str, err: bool = False) -> None:
-    print(msg, file=sys.stderr if err else sys.stdout, flush=True)
+    print(msg, file=_STDERR if err else _STDOUT, flush=True)
 
 
 def _instance(settings):
@@ -65,7 +70,6 @@ def prepare(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------ refresh
 
 def refresh(args: argparse.Namespace) -> int:
-    from social_progress.dbt_project import prepare_manifest
     from social_progress.locks import RefreshBusy, current_holder, refresh_lock
     from social_progress.settings import get_settings
 
@@ -73,9 +77,6 @@ def refresh(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not args.verbose:
         _quiet_dagster()
-    _, parsed = prepare_manifest(settings)
-    if parsed:
-        _say(f"dbt manifest parsed ({time.monotonic() - started:.1f} s)")
     wait = 0.0 if args.no_wait else args.wait
     holder = current_holder(settings.duckdb_path)
     if holder is not None and wait:
@@ -91,6 +92,13 @@ def refresh(args: argparse.Namespace) -> int:
 
 def _refresh_locked(args, settings, started: float) -> int:
     from social_progress.catalogue import load_catalogue
+    from social_progress.dbt_project import prepare_manifest
+
+    # under the lock: a waiting refresh must not re-parse into dbt_project/target while the
+    # holder's dbt build writes there
+    _, parsed = prepare_manifest(settings)
+    if parsed:
+        _say(f"dbt manifest parsed ({time.monotonic() - started:.1f} s)")
     from social_progress.defs.refresh_plan import plan_refresh
     from social_progress.defs.run_guard import free_dead_runs
 

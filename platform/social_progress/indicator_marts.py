@@ -91,3 +91,38 @@ def build_stacked_mart(con, mart: str, indicators: list[str]) -> list[tuple[str,
         con.execute(f'DROP VIEW marts."{mart}"')
     con.execute(f'CREATE OR REPLACE TABLE marts."{mart}" AS {stack_sql(mart, indicators)}')
     return con.execute(f'SELECT indicator_id, count(*) FROM marts."{mart}" GROUP BY 1 ORDER BY 1').fetchall()
+
+
+EXCLUSION_FLAGS = ("missing_code", "missing_year", "wrong_vintage_code", "duplicate_area_year", "zero_denominator",
+                   "incomplete_sources")
+CHECKS = {
+    "indicator_comparators": "One row per indicator, comparator and year; every comparator is a known area "
+                             "(int_comparator_areas); denominators are not negative.",
+    "indicator_exclusions": "Every row names its indicator and a known reason (missing_code, missing_year, "
+                            "wrong_vintage_code, duplicate_area_year, zero_denominator, incomplete_sources).",
+}
+
+
+def check_stacked_mart(con, mart: str) -> list[str]:
+    """Problems with a stacked comparator or exclusion mart (empty: none)."""
+    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    problems = []
+    if mart == "indicator_comparators":
+        dup = q('SELECT count(*) FROM (SELECT 1 FROM marts."indicator_comparators" '
+                'GROUP BY indicator_id, comparator_code, year HAVING count(*) > 1)')
+        if dup:
+            problems.append(f"{dup} (indicator, comparator, year) keys appear more than once")
+        unknown = q(f'SELECT count(*) FROM marts."indicator_comparators" m WHERE m.comparator_code NOT IN '
+                    f'(SELECT comparator_code FROM {COMPARATOR_AREAS}) OR m.comparator_code IS NULL')
+        if unknown:
+            problems.append(f"{unknown} rows with an unknown comparator")
+        negative = q('SELECT count(*) FROM marts."indicator_comparators" WHERE denominator < 0')
+        if negative:
+            problems.append(f"{negative} rows with a negative denominator")
+    elif mart == "indicator_exclusions":
+        flags = ", ".join(f"'{f}'" for f in EXCLUSION_FLAGS)
+        bad = q(f'SELECT count(*) FROM marts."indicator_exclusions" WHERE indicator_id IS NULL '
+                f'OR quality_flag IS NULL OR quality_flag NOT IN ({flags})')
+        if bad:
+            problems.append(f"{bad} rows without an indicator or with an unknown reason")
+    return problems

@@ -9,12 +9,13 @@ weights, diagnostics, exclusions, years, areas and Monte Carlo rank intervals.
 
 import warnings
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
+                     AssetSpec, MaterializeResult, MetadataValue, multi_asset)
 
 from social_progress.borough import load_area_config
 from social_progress.defs.resources import WRITER_POOL, PlatformResource, WarehouseResource
 from social_progress.defs.versions import code_version
-from social_progress.indicator_marts import MARTS, build_stacked_mart
+from social_progress.indicator_marts import CHECKS, MARTS, build_stacked_mart, check_stacked_mart
 from social_progress.settings import Settings
 
 INDEX_TIME_LIMIT_S = 1800
@@ -48,7 +49,11 @@ def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
                                description=f"{spec.description} The indicators are the models the dbt manifest tags "
                                            f"`indicator`: adding a model adds it here. Table marts.{mart}."))
 
-    @multi_asset(specs=specs, name="indicator_marts", can_subset=True, pool=WRITER_POOL,
+    checks = [AssetCheckSpec(f"{mart}_contents", asset=AssetKey(["marts", mart]), blocking=True,
+                             description=f"marts.{mart}: {text} (blocks the release)")
+              for mart, text in CHECKS.items()]
+
+    @multi_asset(specs=specs, check_specs=checks, name="indicator_marts", can_subset=True, pool=WRITER_POOL,
                  op_tags={"social_progress/time_limit_s": str(STACK_TIME_LIMIT_S)})
     def indicator_marts(context: AssetExecutionContext, warehouse: WarehouseResource):
         from social_progress.processes import step_deadline
@@ -59,11 +64,16 @@ def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
                 continue
             with step_deadline(STACK_TIME_LIMIT_S, f"marts/{mart}"), warehouse.write() as con:
                 counts = build_stacked_mart(con, mart, names)
+                problems = check_stacked_mart(con, mart) if mart in CHECKS else None
             total = sum(n for _, n in counts)
             context.log.info(f"marts.{mart}: {len(counts)} indicators, {total} rows")
             yield MaterializeResult(asset_key=key, metadata={
                 "dagster/row_count": MetadataValue.int(total), "indicators": MetadataValue.int(len(counts)),
                 "rows_per_indicator": MetadataValue.json(dict(counts)), "table": MetadataValue.text(f"marts.{mart}")})
+            if problems is not None and AssetCheckKey(key, f"{mart}_contents") in context.selected_asset_check_keys:
+                yield AssetCheckResult(asset_key=key, check_name=f"{mart}_contents", passed=not problems,
+                                       severity=AssetCheckSeverity.ERROR,
+                                       description="; ".join(problems) or f"{total} rows as expected")
 
     return indicator_marts
 
