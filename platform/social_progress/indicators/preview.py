@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import warnings
 
@@ -26,7 +27,7 @@ def build_indicator(indicator_id: str, settings: Settings) -> str:
     from social_progress.warehouse import Warehouse
 
     prepare_manifest(settings)
-    cmd = [dbt_executable(), "build", "--select", f"{indicator_id} indicator_metadata", "--project-dir",
+    cmd = [dbt_executable(), "--no-use-colors", "build", "--select", f"{indicator_id} indicator_metadata", "--project-dir",
            str(settings.dbt_project_dir), "--profiles-dir", str(settings.dbt_project_dir),
            "--vars", json.dumps(dbt_vars(settings))]
     with Warehouse(settings.duckdb_path).exclusive(f"preview {indicator_id}"):
@@ -36,7 +37,8 @@ def build_indicator(indicator_id: str, settings: Settings) -> str:
     if proc.returncode != 0:
         errors = [line for line in lines if "ERROR" in line or "FAIL" in line or "Error" in line]
         raise RuntimeError(f"dbt build of {indicator_id} failed:\n" + "\n".join((errors or lines)[-25:]))
-    return next((line for line in reversed(lines) if line.startswith("Done.")), lines[-1] if lines else "")
+    done = next((line for line in reversed(lines) if "Done." in line), lines[-1] if lines else "")
+    return re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", done).strip()
 
 
 def index_effect(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index_cfg,
