@@ -86,6 +86,17 @@
   with an unknown LSOA is kept as its own row, so to_all_levels lists it in the exclusions
   instead of the spine join dropping it silently. Defines the CTE `base`.
 #}
+{#
+  A count that is an explicit zero only where its source covers the area: `count_expr`
+  (null where the source has no record for the area) is kept where it has a value, becomes
+  0 when `covered_expr` holds and stays null (missing, never a perfect or worst score) when
+  it does not. A source
+  covers the borough in a year when it has at least one record placed in the borough then.
+#}
+{% macro covered_count(count_expr, covered_expr) -%}
+    coalesce({{ count_expr }}, case when {{ covered_expr }} then 0 end)
+{%- endmacro %}
+
 {% macro fixmystreet_base(count_column) -%}
 with counts as (
     select lsoa11_code, year, sum({{ count_column }}) as n
@@ -96,11 +107,16 @@ with counts as (
 spine as (
     select * from {{ lsoa11_year_spine(var('first_year'), "(select max(year) from " ~ ref('stg_fixmystreet') ~ ")") }}
 ),
+-- the years in which the reports cover the borough (any report placed in it)
+covered as (
+    select distinct c.year from counts c join {{ ref('stg_geography_lsoa11_lookup') }} g using (lsoa11_code)
+),
 base as (
     select 'lsoa11' as source_boundary, coalesce(s.lsoa11_code, c.lsoa11_code) as source_code, coalesce(s.year, c.year) as year,
-           coalesce(c.n, 0) as numerator, p.population as denominator
+           {{ covered_count('c.n', 'cv.year is not null') }} as numerator, p.population as denominator
     from spine s
     full outer join counts c on c.lsoa11_code = s.lsoa11_code and c.year = s.year
+    left join covered cv on cv.year = coalesce(s.year, c.year)
     left join {{ ref('int_lsoa11_population') }} p
            on p.lsoa11_code = coalesce(s.lsoa11_code, c.lsoa11_code) and p.year = coalesce(s.year, c.year)
 )
