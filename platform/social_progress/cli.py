@@ -135,34 +135,31 @@ STAGES = ["ingest", "source checks", "geography", "dbt models and tests", "indic
           "release marts", "publish"]
 
 
+# multi-asset steps, named by their op rather than by an asset key
+STEP_STAGES = {"dbt_models": "dbt models and tests", "indicator_marts": "indicator marts", "index": "index",
+               "release_marts": "release marts"}
+CHECK_STAGES = {"ingest": "source checks", "index": "index checks"}
+
+
 def stage_of_step(step_key: str) -> str:
-    if step_key.startswith("raw__"):
-        return "source checks" if step_key.endswith("_expectations") else "ingest"
-    if step_key.startswith("geography__"):
-        return "geography"
-    if step_key == "dbt_models":
-        return "dbt models and tests"
-    if step_key == "indicator_marts":
-        return "indicator marts"
-    if step_key.startswith("marts__indicator_"):
-        return "indicator marts"
-    if step_key == "index" or step_key.startswith("marts__index_"):
-        return "index checks" if step_key.endswith("_expectations") else "index"
-    if step_key.startswith("release__"):
-        return "publish"
-    return "release marts"
+    """A step's stage: the stage of the asset it builds (`raw__crime` is raw/crime), or of the
+    asset it checks (`raw__crime_crime_expectations`)."""
+    if step_key in STEP_STAGES:
+        return STEP_STAGES[step_key]
+    stage = stage_of_key(step_key.split("__"))
+    return CHECK_STAGES.get(stage, stage) if step_key.endswith("_expectations") else stage
 
 
 def stage_of_key(key) -> str:
-    first = key.path[0]
-    name = key.path[-1]
+    path = key.path if hasattr(key, "path") else list(key)
+    first, name = path[0], path[-1]
     if first == "raw":
         return "ingest"
     if first == "geography":
         return "geography"
     if first in ("staging", "intermediate", "indicators") or name == "indicator_metadata":
         return "dbt models and tests"
-    if name in ("indicator_values", "indicator_comparators", "indicator_exclusions"):
+    if name.startswith(("indicator_values", "indicator_comparators", "indicator_exclusions")):  # and their checks
         return "indicator marts"
     if name.startswith("index_"):
         return "index"
@@ -176,15 +173,12 @@ class Progress:
 
     def __init__(self, stages: list[str], started: float):
         self.stages, self.started, self.seen, self.seen_steps = stages, started, set(), set()
-        self.times: dict[str, list[float]] = {}
 
-    def step(self, step_key: str, ts: float, kind: str) -> None:
+    def step_started(self, step_key: str) -> None:
         stage = stage_of_step(step_key)
         if stage not in self.stages:
             self.stages.append(stage)
-        span = self.times.setdefault(stage, [ts, ts])
-        span[0], span[1] = min(span[0], ts), max(span[1], ts)
-        if kind == "start" and stage not in self.seen:
+        if stage not in self.seen:
             self.seen.add(stage)
             n = self.stages.index(stage) + 1
             _say(f"[{n}/{len(self.stages)}] {stage} (elapsed {time.monotonic() - self.started:.0f} s)")
@@ -222,7 +216,7 @@ def _run(args, settings, instance, selection, started: float) -> int:
                 for rec in instance.all_logs(run_id, of_type={DagsterEventType.STEP_START}):
                     if rec.step_key and rec.step_key not in progress.seen_steps:
                         progress.seen_steps.add(rec.step_key)
-                        progress.step(rec.step_key, rec.timestamp, "start")
+                        progress.step_started(rec.step_key)
             done.wait(0.5)
 
     watcher = threading.Thread(target=watch, daemon=True)

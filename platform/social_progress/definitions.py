@@ -26,7 +26,7 @@ def build_definitions(settings: Settings) -> Definitions:
     catalogue = load_catalogue(settings.sources_path, settings.project_root)
     owner = load_area_config(settings.areas_path).index_owner.email
     source_owners = {s.id: s.owner.email for s in catalogue.sources}
-    dbt_models, _, _, indicator_keys = build_dbt_assets(settings, owner, source_owners)
+    dbt_models, indicator_keys = build_dbt_assets(settings, owner, source_owners)
     mart_assets, mart_keys = build_release_mart_assets(settings, owner)
     yearly = build_yearly_job()
     source_jobs, source_schedules = build_source_schedules(catalogue)

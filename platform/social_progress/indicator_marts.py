@@ -9,8 +9,6 @@ are in the lineage and rebuilt whenever an indicator is.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value",
                  "unit", "period", "quality_flag"]
 COMPARATOR_COLUMNS = ["indicator_id", "area_code", "year", "numerator", "denominator", "value", "unit", "period"]
@@ -19,23 +17,14 @@ EXCLUSION_COLUMNS = ["indicator_id", "area_code", "area_level", "boundary", "yea
 COMPARATOR_AREAS = 'intermediate."int_comparator_areas"'
 
 
-@dataclass(frozen=True)
-class StackedMart:
-    table: str             # marts.<table>
-    description: str
-
-
+# marts.<name>: what it holds
 MARTS = {
-    "indicator_values": StackedMart("indicator_values", "Every indicator's values at every level and year, stacked."),
-    "indicator_comparators": StackedMart(
-        "indicator_comparators",
-        "Every indicator (whose source covers London) for each comparator borough and London, from the same "
-        "London-wide source rows and the same sums as the borough's own values."),
-    "indicator_exclusions": StackedMart(
-        "indicator_exclusions",
-        "Every source row an indicator dropped (missing_code, missing_year, wrong_vintage_code, "
-        "duplicate_area_year) and every reported area whose value is withheld or rests on part of its sources "
-        "(zero_denominator, incomplete_sources)."),
+    "indicator_values": "Every indicator's values at every level and year, stacked.",
+    "indicator_comparators": "Every indicator (whose source covers London) for each comparator borough and London, "
+                             "from the same London-wide source rows and the same sums as the borough's own values.",
+    "indicator_exclusions": "Every source row an indicator dropped (missing_code, missing_year, wrong_vintage_code, "
+                            "duplicate_area_year) and every reported area whose value is withheld or rests on part "
+                            "of its sources (zero_denominator, incomplete_sources).",
 }
 
 

@@ -154,5 +154,4 @@ def build_dbt_assets(settings: Settings, index_owner: str, source_owners: Mappin
         with warehouse.exclusive("dbt build"), step_deadline(DBT_TIME_LIMIT_S, "dbt build"), _dbt_console(settings, context):
             yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))], context=context).stream()
 
-    indicator_keys = [translator.get_asset_key(n) for n in indicator_models(manifest)]
-    return dbt_models, translator, manifest, indicator_keys
+    return dbt_models, [translator.get_asset_key(n) for n in indicator_models(manifest)]

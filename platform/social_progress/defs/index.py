@@ -40,13 +40,13 @@ def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
     names = [k.path[-1] for k in indicator_keys]
     version = code_version("indicator_marts.py", extra=",".join(sorted(names)))
     specs = []
-    for mart, spec in MARTS.items():
+    for mart, text in MARTS.items():
         deps = list(indicator_keys)
         if mart == "indicator_comparators":
             deps.append(AssetKey(["intermediate", "int_comparator_areas"]))
         specs.append(AssetSpec(AssetKey(["marts", mart]), deps=deps, group_name="marts", owners=[owner],
                                kinds={"duckdb", "python"}, code_version=version, skippable=True,
-                               description=f"{spec.description} The indicators are the models the dbt manifest tags "
+                               description=f"{text} The indicators are the models the dbt manifest tags "
                                            f"`indicator`: adding a model adds it here. Table marts.{mart}."))
 
     checks = [AssetCheckSpec(f"{mart}_contents", asset=AssetKey(["marts", mart]), blocking=True,

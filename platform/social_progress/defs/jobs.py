@@ -25,10 +25,9 @@ PRELOAD = ["social_progress.definitions", "social_progress.quality.runner", "gre
            "social_progress.index.tables", "social_progress.publish.marts", "geopandas"]
 
 
-def executor_config(preload: bool = True) -> dict:
+def executor_config() -> dict:
     """Run config for the multiprocess executor: a forkserver that preloads the definitions."""
-    start = {"forkserver": {"preload_modules": PRELOAD}} if preload else {"spawn": {}}
-    return {"max_concurrent": MAX_CONCURRENT, "start_method": start}
+    return {"max_concurrent": MAX_CONCURRENT, "start_method": {"forkserver": {"preload_modules": PRELOAD}}}
 
 
 def run_execution_config(parallel: bool) -> dict:

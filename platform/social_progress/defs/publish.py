@@ -7,7 +7,6 @@ only writes files from them. It runs in the same job as the index and its blocki
 so a failed check skips it and the previous release stays as it was.
 """
 
-from pathlib import Path
 
 from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
                      MaterializeResult, MetadataValue, asset, multi_asset)
@@ -15,14 +14,11 @@ from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, Asset
 from social_progress.borough import load_area_config
 from social_progress.defs.resources import WRITER_POOL, PlatformResource, ReleaseResource, WarehouseResource
 from social_progress.defs.versions import code_version
+from social_progress.publish.assemble import targets_path
 from social_progress.settings import Settings
 
 RELEASE_KEY = AssetKey(["release", "yearly_release"])
 PUBLISH_TIME_LIMIT_S = 900
-
-
-def targets_path(settings: Settings) -> Path:
-    return settings.catalogue_dir / "targets.yml"
 
 
 def _table_key(name: str) -> AssetKey:

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dagster import (AssetCheckKey, AssetKey, AssetObservation, AssetSelection, DagsterInstance, DataVersion,
-                     Definitions)
+from dagster import AssetCheckKey, AssetKey, AssetObservation, AssetSelection, DagsterInstance, Definitions
 from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
 from dagster._core.definitions.data_version import DATA_VERSION_TAG, CachingStaleStatusResolver, StaleStatus
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
@@ -133,11 +132,3 @@ def plan_refresh(defs: Definitions, instance: DagsterInstance, catalogue: Catalo
     selection = sorted((k for k in selected if k in job_keys), key=lambda k: k.to_user_string())
     return RefreshPlan(selection, reasons, changed, errors)
 
-
-def data_version_of(instance: DagsterInstance, key: AssetKey) -> DataVersion | None:
-    rec = instance.get_latest_data_version_record(key)
-    if rec is None:
-        return None
-    event = rec.asset_materialization or rec.asset_observation
-    value = (event.tags or {}).get(DATA_VERSION_TAG) if event is not None else None
-    return DataVersion(value) if value else None
