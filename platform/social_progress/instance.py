@@ -11,6 +11,10 @@ The URL must name its driver, postgresql+psycopg2://... (the driver dagster-post
 installs): SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which the platform
 does not install, and every Dagster process would fail to start with an import error.
 
+Without PostgreSQL the event log is Dagster's SQLite storage with pooled connections
+(`social_progress.dagster_sqlite`, the same files in $DAGSTER_HOME/history/runs): Dagster's
+own class opens and disposes of an engine for every event, 15-20 s of a cold refresh.
+
 Always: the warehouse is one DuckDB file with one writer at a time, so concurrency pools
 default to one step at a time (the `warehouse_writer` pool), and telemetry is off.
 No Dagster import: this only writes the YAML Dagster reads.
@@ -41,6 +45,9 @@ def instance_yaml(env: Mapping[str, str]) -> dict[str, Any]:
     if url:
         check_postgres_url(url)
         config["storage"] = {"postgres": {"postgres_url": {"env": POSTGRES_URL_VAR}}}
+    else:
+        config["event_log_storage"] = {"module": "social_progress.dagster_sqlite", "class": "PooledSqliteEventLogStorage",
+                                       "config": {"base_dir": {"env": "DAGSTER_HOME"}}}
     return config
 
 

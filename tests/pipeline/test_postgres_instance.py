@@ -63,7 +63,8 @@ def run_in_own_process(home: Path, env_extra: dict[str, str]) -> dict:
 
 def test_default_instance_keeps_sqlite_with_one_writer_and_no_telemetry():
     cfg = instance_yaml({})
-    assert cfg == {"concurrency": {"pools": {"default_limit": 1}}, "telemetry": {"enabled": False}}
+    assert cfg["concurrency"] == {"pools": {"default_limit": 1}} and cfg["telemetry"] == {"enabled": False}
+    assert "storage" not in cfg and cfg["event_log_storage"]["class"] == "PooledSqliteEventLogStorage"
     assert "storage" not in instance_yaml({POSTGRES_URL_VAR: "  "})   # empty means unset
 
 
@@ -76,6 +77,7 @@ def test_postgres_url_names_the_variable_not_its_value():
     url = "postgresql+psycopg2://postgres:secret@db.example:5432/spi_dagster"
     cfg = instance_yaml({POSTGRES_URL_VAR: url})
     assert cfg["storage"] == {"postgres": {"postgres_url": {"env": "SPI_DAGSTER_POSTGRES_URL"}}}
+    assert "event_log_storage" not in cfg                       # PostgreSQL holds the events
     assert cfg["concurrency"] == {"pools": {"default_limit": 1}} and cfg["telemetry"] == {"enabled": False}
     assert "secret" not in render({POSTGRES_URL_VAR: url})
 
@@ -171,6 +173,8 @@ def test_without_the_variable_the_instance_uses_sqlite(tmp_path):
     out = run_in_own_process(home, {})
     assert out["success"] and out["stored_runs"] == 1
     assert (out["run_storage"], out["event_log_storage"], out["schedule_storage"]) == (
-        "SqliteRunStorage", "SqliteEventLogStorage", "SqliteScheduleStorage")
+        "SqliteRunStorage", "PooledSqliteEventLogStorage", "SqliteScheduleStorage")
     assert out["pool_default_limit"] == 1 and out["telemetry"] is False
     assert (home / "history" / "runs.db").exists() and (home / "schedules" / "schedules.db").exists()
+    # the events are where Dagster's own SQLite storage keeps them: one file per run and the index
+    assert (home / "history" / "runs" / "index.db").exists() and len(list((home / "history" / "runs").glob("*.db"))) == 2
