@@ -1,10 +1,30 @@
 """Rebuild the bundled data in data/ from the shared open-data folder.
 
-Why: the project must run on its own clone, so it carries a small, attributed subset of
-the real open data: Barking and Dagenham, its neighbours (Havering, Redbridge, Newham)
-for comparison, and London-wide tables where they are already London-only and small.
-Run once by a maintainer (``python scripts/bundle_data.py ../shared/data``); the default
-run and the tests read only data/.
+Why: the project must run on its own clone, so it carries an attributed subset of the
+real open data (data/NOTICE.md). The platform runs for any London borough by
+configuration (catalogue/areas.yml), so everything a borough's refresh reads is bundled
+for all of London: the LSOA 2011 and 2021 boundaries, the 2022 ward boundaries of the 33
+boroughs, every ward code since 2015, the LSOA -> ward 2019 lookup, Code-Point Open
+postcodes, GP practices (epraccur), food hygiene ratings, schools and the indicator
+tables (England files cut to London LSOAs). Only two feeds stay Barking and Dagenham
+samples, because the shared folder has nothing wider: FixMyStreet counts and the police.uk
+street-crime sample (the latter is fetched live when the network is there).
+
+To stay small, record files keep only the columns the platform reads:
+- Code-Point Open: postcode, positional quality, easting/northing, district and ward codes
+  (the country, NHS region/health authority and county codes are never read);
+- epraccur: the header-less NHS ODS file gets the header and the eleven columns of the
+  earlier B&D extract (code, name, address lines 1-3, postcode, open/close date, status,
+  commissioner, prescribing setting), for every organisation, open or closed and of any
+  prescribing setting, whose postcode is a London postcode in Code-Point Open (staging
+  keeps the GP practices, prescribing setting 4, and the indicators their open dates);
+- FHRS: the fifteen columns of the earlier B&D extract, for all 33 London authorities
+  (the 33 extracts were taken between 16 June and 21 July 2020; the period the platform
+  reports is read from RatingDate, so no extract-date column is needed).
+
+Run once by a maintainer from the project root (``python scripts/bundle_data.py
+../shared/data``); the default run and the tests read only data/. Files this script used
+to write under older names (the B&D and four-borough cuts) are removed.
 """
 from __future__ import annotations
 
@@ -15,43 +35,58 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-BOROUGH = "E09000002"
-NEIGHBOURS = ["E09000016", "E09000026", "E09000025"]  # Havering, Redbridge, Newham
-AREA = [BOROUGH, *NEIGHBOURS]
 LONDON_PREFIX = "E09"
+
+#: Code-Point Open columns the platform reads (catalogue `postcodes`, stg_postcodes, geography)
+POSTCODE_COLUMNS = ["postcode", "positional_quality", "easting", "northing", "lad_code", "ward_code"]
+#: epraccur has no header row: our column name -> its position in the NHS ODS specification
+EPRACCUR_COLUMNS = {"org_code": 0, "name": 1, "addr1": 4, "addr2": 5, "addr3": 6, "postcode": 9,
+                    "open_date": 10, "close_date": 11, "status": 12, "commissioner": 14,
+                    "prescribing_setting": 25}
+FHRS_COLUMNS = ["FHRSID", "BusinessName", "BusinessType", "AddressLine1", "AddressLine2", "AddressLine3",
+                "AddressLine4", "PostCode", "RatingValue", "RatingDate", "Hygiene", "Structural",
+                "ConfidenceInManagement", "Longitude", "Latitude"]
+#: earlier bundles' file names, removed when the bundle is rebuilt
+SUPERSEDED = ["geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_2025_4_bd_neighbours.csv",
+              "records/gp_practices_epraccur_bd.csv", "records/fhrs_barking_dagenham_2020-06-16.csv"]
+
+
+def _postcode_key(s: pd.Series) -> pd.Series:
+    return s.str.replace(" ", "", regex=False).str.upper()
 
 
 def main(shared: Path, out: Path) -> None:
     geo, ind, rec = shared / "geography", shared / "indicators", shared / "records"
     (out / "geography").mkdir(parents=True, exist_ok=True)
 
-    # LSOA boundaries of both vintages, borough and neighbours, kept as shapefiles.
+    # LSOA boundaries of both vintages, all of London, kept as shapefiles.
     lsoa11 = gpd.read_file(geo / "london-2011-lsoa-gen20.shp")
-    lsoa11[lsoa11["LAD11CD"].isin(AREA)].to_file(out / "geography" / "lsoa11_gen20.shp")
+    lsoa11[lsoa11["LAD11CD"].str.startswith(LONDON_PREFIX)].to_file(out / "geography" / "lsoa11_gen20.shp")
     lsoa21 = gpd.read_file(geo / "london-2021-lsoa-gen20.shp")
-    lad_col = [c for c in lsoa21.columns if c.startswith("LAD")][0]
-    lsoa21[lsoa21[lad_col].isin(AREA)].to_file(out / "geography" / "lsoa21_gen20.shp")
+    lsoa21[lsoa21["LAD22CD"].str.startswith(LONDON_PREFIX)].to_file(out / "geography" / "lsoa21_gen20.shp")
     lad = gpd.read_file(geo / "london-2021-lad22-gen20.shp")
     lad.to_file(out / "geography" / "london_lad22_gen20.geojson", driver="GeoJSON")
     (out / "geography" / "wards22").mkdir(exist_ok=True)
-    for code in AREA:
-        shutil.copy(geo / "wards_2025_london" / f"{code}.geojson", out / "geography" / "wards22" / f"{code}.geojson")
+    for f in sorted((geo / "wards_2025_london").glob(f"{LONDON_PREFIX}*.geojson")):
+        shutil.copy(f, out / "geography" / "wards22" / f.name)
     lookup = pd.read_csv(geo / "lookup_lsoa11_ward19_lad19.csv", dtype=str)
     lookup[lookup["LAD19CD"].str.startswith(LONDON_PREFIX)].to_csv(
         out / "geography" / "lookup_lsoa11_ward19_lad19_london.csv", index=False)
     wards = pd.read_csv(geo / "ward_all_codes.csv", dtype=str)
-    wards[wards["LADCD"].isin(AREA)].to_csv(out / "geography" / "ward_codes_bd_neighbours.csv", index=False)
+    wards[wards["LADCD"].str.startswith(LONDON_PREFIX, na=False)].to_csv(
+        out / "geography" / "ward_codes_london.csv", index=False)
 
     # Indicator tables: London rows only (England files are cut to London LSOAs).
     london_lsoa11 = set(lookup.loc[lookup["LAD19CD"].str.startswith(LONDON_PREFIX), "LSOA11CD"])
-    london_lsoa21 = set(lsoa21["LSOA21CD"]) if "LSOA21CD" in lsoa21 else set()
-    london_lsoa21 = set(gpd.read_file(geo / "london-2021-lsoa-gen20.shp", columns=["LSOA21CD"])["LSOA21CD"])
+    london_lsoa21 = set(lsoa21["LSOA21CD"])
     for sub in ["imd", "census", "crime", "air_quality", "energy", "population", "ward_profiles", "income"]:
         (out / "indicators" / sub).mkdir(parents=True, exist_ok=True)
         for f in sorted((ind / sub).iterdir()):
             target = out / "indicators" / sub / f.name
             if sub == "income" and "mean" in f.name:
                 continue
+            if sub == "population" and not f.name.endswith("-pop.csv"):
+                continue  # the mid-year estimates by broad age (2019, 2020) are the ones read
             if sub in ("imd", "census"):
                 df = pd.read_csv(f, dtype=str)
                 key = df.columns[0]
@@ -62,14 +97,28 @@ def main(shared: Path, out: Path) -> None:
             else:
                 shutil.copy(f, target)
 
+    # Record feeds.
     (out / "records").mkdir(exist_ok=True)
-    cp = pd.read_csv(rec / "codepoint_open_2025_4_london_postcodes.csv", dtype=str)
-    cp[cp["lad_code"].isin(AREA)].to_csv(out / "records" / "codepoint_open_2025_4_bd_neighbours.csv", index=False)
+    cp = pd.read_csv(rec / "codepoint_open_2025_4_london_postcodes.csv", dtype=str, keep_default_na=False)
+    cp = cp[cp["lad_code"].str.startswith(LONDON_PREFIX)][POSTCODE_COLUMNS]
+    cp.to_csv(out / "records" / "codepoint_open_2025_4_london.csv", index=False)
+    london_postcodes = set(_postcode_key(cp["postcode"]))
+
+    gp = pd.read_csv(rec / "london" / "epraccur_england_2023-12.csv", dtype=str, header=None, keep_default_na=False)
+    gp = gp[list(EPRACCUR_COLUMNS.values())].set_axis(list(EPRACCUR_COLUMNS), axis=1)
+    gp[_postcode_key(gp["postcode"]).isin(london_postcodes)].to_csv(
+        out / "records" / "gp_practices_epraccur_london_2023-12.csv", index=False)
+
+    fhrs = pd.read_csv(rec / "london" / "fhrs_london_33boroughs_2020-07.csv", dtype=str, keep_default_na=False)
+    fhrs[FHRS_COLUMNS].to_csv(out / "records" / "fhrs_london_2020-07.csv", index=False)
+
     gias = pd.read_csv(rec / "gias_schools_london_open_2025-05.csv", dtype=str)
     gias.to_csv(out / "records" / "gias_schools_london_open_2025-05.csv", index=False)
-    for name in ["fhrs_barking_dagenham_2020-06-16.csv", "gp_practices_epraccur_bd.csv",
-                 "fixmystreet_lsoa_counts_bd_2010_2019.csv", "police_uk_2023-01_metropolitan_street_sample.csv"]:
+    for name in ["fixmystreet_lsoa_counts_bd_2010_2019.csv", "police_uk_2023-01_metropolitan_street_sample.csv"]:
         shutil.copy(rec / name, out / "records" / name)
+
+    for name in SUPERSEDED:
+        (out / name).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -31,9 +31,9 @@ def _csv(settings, relative, **kw) -> pd.DataFrame:
 
 def failing_run(settings, run_id="run-1"):
     """A run in which three owners' data fails: FSA (personal data), mySociety, and the index owner."""
-    fsa = _csv(settings, "data/records/fhrs_barking_dagenham_2020-06-16.csv")
+    fsa = _csv(settings, "data/records/fhrs_london_2020-07.csv")
     fsa.loc[[3, 7], "RatingDate"] = ["43997", "44012"]  # Excel serial dates
-    fsa["_source_file"] = "data/records/fhrs_barking_dagenham_2020-06-16.csv"
+    fsa["_source_file"] = "data/records/fhrs_london_2020-07.csv"
     replace_table(settings.duckdb_path, "raw", "food_hygiene", fsa)
     fms = _csv(settings, "data/records/fixmystreet_lsoa_counts_bd_2010_2019.csv")
     fms.loc[5, "reports"] = "-4"
@@ -66,7 +66,7 @@ def test_each_owner_gets_one_email_and_one_webhook_post(warehouse, smtp, webhook
     fsa_mail = by_to[FSA]
     assert "food_hygiene_expectations" in fsa_mail["body"]
     assert "expect_column_values_to_match_regex on column 'RatingDate'" in fsa_mail["body"]
-    assert "2 of 1191 rows failed" in fsa_mail["body"]
+    assert "2 of 68836 rows failed" in fsa_mail["body"]  # the London-wide 2020-07 extract: 68,836 businesses
     assert "43997" in fsa_mail["body"] and f"FHRSID={fsa.loc[3, 'FHRSID']}" in fsa_mail["body"]
     assert "nothing was published" in fsa_mail["body"]
     for personal in ("BusinessName", "AddressLine1", fsa.loc[3, "BusinessName"], fsa.loc[7, "BusinessName"], fsa.loc[3, "PostCode"]):

@@ -1,4 +1,10 @@
-"""Shared fixtures: the bundled real boundaries, indexed once per test session."""
+"""Shared fixtures: the bundled real boundaries, indexed once per test session.
+
+The bundle is London-wide; these tests work on a study area of Barking and Dagenham and
+its three neighbours (Havering, Redbridge, Newham): enough for points near borough edges
+and for every bridge, and quick to index. Counts asserted in the tests are of this area
+(e.g. 585 LSOA 2011, 617 LSOA 2021, 85 wards of 2022).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,6 +18,7 @@ from social_progress.geography.vintages import build_bridges, population_points_
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 BD = "E09000002"
+AREA = [BD, "E09000016", "E09000026", "E09000025"]  # B&D, Havering, Redbridge, Newham
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +28,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def layers():
-    return standard_layers(DATA)
+    return standard_layers(DATA, boroughs=AREA)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +38,8 @@ def indexes(layers):
 
 @pytest.fixture(scope="session")
 def codepoint() -> pd.DataFrame:
-    return pd.read_csv(DATA / "records" / "codepoint_open_2025_4_bd_neighbours.csv")
+    cp = pd.read_csv(DATA / "records" / "codepoint_open_2025_4_london.csv")
+    return cp[cp["lad_code"].isin(AREA)].reset_index(drop=True)
 
 
 @pytest.fixture(scope="session")

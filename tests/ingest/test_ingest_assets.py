@@ -136,4 +136,4 @@ def test_whole_real_catalogue_ingests(project):
     by_id = {r.source_id: r for r in results}
     assert all(r.status == "ingested" for r in results)
     assert by_id["police_uk"].origin in ("fallback", "download")
-    assert by_id["crime"].rows > 60000 and by_id["lsoa11_boundaries"].rows == 585
+    assert by_id["crime"].rows > 60000 and by_id["lsoa11_boundaries"].rows == 4835  # every LSOA 2011 in London

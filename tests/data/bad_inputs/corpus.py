@@ -17,18 +17,18 @@ from typing import Callable
 
 CRIME = "data/indicators/crime/london-2011-2021-major-burglary.csv"
 FMS = "data/records/fixmystreet_lsoa_counts_bd_2010_2019.csv"
-FHRS = "data/records/fhrs_barking_dagenham_2020-06-16.csv"
+FHRS = "data/records/fhrs_london_2020-07.csv"
 POP20 = "data/indicators/population/london-mid2020-pop.csv"
 CENSUS_DEP = "data/indicators/census/census21_deprivation_england_wales_lsoa21.csv"
 CENSUS_POP = "data/indicators/census/census21_pop_lsoa21_age6.csv"
 IMD19 = "data/indicators/imd/imd2019_england_lsoa11.csv"
 IMD19_IND = "data/indicators/imd/imd2019_england_lsoa11_indicators.csv"
 IMD15 = "data/indicators/imd/imd2015_england_lsoa11.csv"
-GP = "data/records/gp_practices_epraccur_bd.csv"
+GP = "data/records/gp_practices_epraccur_london_2023-12.csv"
 SCHOOLS = "data/records/gias_schools_london_open_2025-05.csv"
 GAS = "data/indicators/energy/london-2010-2020-gas.csv"
 POLICE = "data/records/police_uk_2023-01_metropolitan_street_sample.csv"
-POSTCODES = "data/records/codepoint_open_2025_4_bd_neighbours.csv"
+POSTCODES = "data/records/codepoint_open_2025_4_london.csv"
 WARD_PROFILES = "data/indicators/ward_profiles/ward-profiles-excel-version.csv"
 
 # An LSOA code of the 2021 vintage in Barking and Dagenham that did not exist in 2011.

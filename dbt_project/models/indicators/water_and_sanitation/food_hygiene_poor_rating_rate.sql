@@ -1,4 +1,4 @@
--- Food businesses rated 0, 1 or 2 (improvement necessary or worse) by the Food Standards Agency per 1,000 residents, ratings in force in June 2020, placed by postcode.
+-- Food businesses rated 0, 1 or 2 (improvement necessary or worse) by the Food Standards Agency per 1,000 residents, ratings in force in June-July 2020 (London extract 2020-07), placed by postcode.
 -- The ratings are one extract (the ratings in force when it was taken): its year is the
 -- year of the latest rating it holds, read from the data.
 -- A record whose postcode could not be placed has no LSOA: it is listed as an excluded
