@@ -35,8 +35,12 @@ HEADER = ("# Written by social_progress.instance from the environment; edits are
           f"# Run, event log and schedule storage: PostgreSQL when {POSTGRES_URL_VAR} is set, else SQLite in this directory.\n")
 
 
-def instance_yaml(env: Mapping[str, str]) -> dict[str, Any]:
-    """The content of dagster.yaml for this environment (a plain dict, YAML-ready)."""
+def instance_yaml(env: Mapping[str, str], home: Path | None = None) -> dict[str, Any]:
+    """The content of home/dagster.yaml for this environment (a plain dict, YAML-ready).
+
+    The pooled SQLite event log names its folder by the absolute home (the file must say
+    where its events are for any process that loads it, whatever that process's
+    DAGSTER_HOME); without a home (the repository's example file) it is left out."""
     config: dict[str, Any] = {
         "concurrency": {"pools": {"default_limit": 1}},
         "telemetry": {"enabled": False},
@@ -45,9 +49,9 @@ def instance_yaml(env: Mapping[str, str]) -> dict[str, Any]:
     if url:
         check_postgres_url(url)
         config["storage"] = {"postgres": {"postgres_url": {"env": POSTGRES_URL_VAR}}}
-    else:
+    elif home is not None:
         config["event_log_storage"] = {"module": "social_progress.dagster_sqlite", "class": "PooledSqliteEventLogStorage",
-                                       "config": {"base_dir": {"env": "DAGSTER_HOME"}}}
+                                       "config": {"base_dir": str(Path(home).resolve())}}
     return config
 
 
@@ -62,9 +66,9 @@ def check_postgres_url(url: str) -> None:
                      f"({' or '.join(s + '://' for s in POSTGRES_SCHEMES)}), got scheme {scheme or '(none)'!r}{fix}")
 
 
-def render(env: Mapping[str, str]) -> str:
-    """dagster.yaml as text (stable: the same environment gives the same bytes)."""
-    return HEADER + yaml.safe_dump(instance_yaml(env), sort_keys=False, default_flow_style=False)
+def render(env: Mapping[str, str], home: Path | None = None) -> str:
+    """dagster.yaml as text (stable: the same environment and home give the same bytes)."""
+    return HEADER + yaml.safe_dump(instance_yaml(env, home), sort_keys=False, default_flow_style=False)
 
 
 def ensure_instance_home(home: Path, env: Mapping[str, str] | None = None) -> Path:
@@ -74,7 +78,7 @@ def ensure_instance_home(home: Path, env: Mapping[str, str] | None = None) -> Pa
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
     path = home / "dagster.yaml"
-    text = render(env)
+    text = render(env, home)
     try:
         if path.read_text(encoding="utf-8") == text:
             return path

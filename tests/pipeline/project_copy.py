@@ -78,6 +78,11 @@ def copy_project(project: Path, dest: Path) -> Path:
     """A private copy of a refreshed project (data stay links; outputs and the Dagster
     instance's history are copied, so a refresh of the copy knows what is already built)."""
     shutil.copytree(project, dest, symlinks=True)
+    home = dest / "dagster_home"
+    if (home / "dagster.yaml").exists():   # the copy's instance keeps its events in the copy
+        from social_progress.instance import ensure_instance_home
+
+        ensure_instance_home(home, env_for(dest))
     return dest
 
 

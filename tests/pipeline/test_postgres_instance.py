@@ -63,9 +63,17 @@ def run_in_own_process(home: Path, env_extra: dict[str, str]) -> dict:
 
 def test_default_instance_keeps_sqlite_with_one_writer_and_no_telemetry():
     cfg = instance_yaml({})
-    assert cfg["concurrency"] == {"pools": {"default_limit": 1}} and cfg["telemetry"] == {"enabled": False}
-    assert "storage" not in cfg and cfg["event_log_storage"]["class"] == "PooledSqliteEventLogStorage"
+    assert cfg == {"concurrency": {"pools": {"default_limit": 1}}, "telemetry": {"enabled": False}}
     assert "storage" not in instance_yaml({POSTGRES_URL_VAR: "  "})   # empty means unset
+
+
+def test_the_pooled_sqlite_event_log_names_its_home_absolutely(tmp_path, monkeypatch):
+    """Any process loading the file finds the events, whatever its own DAGSTER_HOME."""
+    monkeypatch.chdir(tmp_path)
+    cfg = instance_yaml({}, Path("dagster_home"))
+    assert cfg["event_log_storage"] == {"module": "social_progress.dagster_sqlite", "class": "PooledSqliteEventLogStorage",
+                                        "config": {"base_dir": str(tmp_path / "dagster_home")}}
+    assert "event_log_storage" not in instance_yaml({POSTGRES_URL_VAR: "postgresql+psycopg2://h/x"}, tmp_path)
 
 
 def test_the_same_pool_limit_and_telemetry_as_the_repository_dagster_yaml():
@@ -96,7 +104,7 @@ def test_a_url_without_the_driver_is_refused_without_repeating_it(url):
 def test_ensure_instance_home_writes_only_when_the_content_changes(tmp_path):
     home = tmp_path / "dagster_home"
     path = ensure_instance_home(home, {})
-    assert path == home / "dagster.yaml" and yaml.safe_load(path.read_text()) == instance_yaml({})
+    assert path == home / "dagster.yaml" and yaml.safe_load(path.read_text()) == instance_yaml({}, home)
     os.utime(path, (1_000_000, 1_000_000))
     assert ensure_instance_home(home, {"UNRELATED": "x"}) == path
     assert path.stat().st_mtime == 1_000_000                        # same content: not rewritten
@@ -106,7 +114,7 @@ def test_ensure_instance_home_writes_only_when_the_content_changes(tmp_path):
     assert [p.name for p in home.iterdir()] == ["dagster.yaml"]     # no temporary file left behind
     path.write_text("telemetry: {enabled: true}\n")                 # a hand edit is put right
     ensure_instance_home(home, {})
-    assert path.read_text() == render({})
+    assert path.read_text() == render({}, home)
 
 
 # ---- services: a real run on PostgreSQL ---------------------------------------------------
