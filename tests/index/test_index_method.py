@@ -276,3 +276,15 @@ def test_override_weights_must_be_usable(framework, values):
     bad = {s.id: 1.0 for s in framework.indicators} | {"d0c0i0": float("nan")}
     with pytest.raises(FrameworkError, match="'d0c0i0': weight must be"):
         compute_index(values, framework, IndexOptions(weighting_override=bad))
+
+
+def test_a_component_of_perfect_scores_is_100_not_a_rounding_error_above():
+    """Weights that sum to one in floating point can still give 100.00000000000001."""
+    from social_progress.index.aggregate import weighted_sum
+
+    w = np.array([0.5088915827387518, 0.4911084172612483])
+    assert 100 * w[0] + 100 * w[1] > 100                      # the rounding the engine meets
+    scores = np.full((3, 2, 2), 100.0)
+    scores[1, 1, 0] = np.nan
+    out = weighted_sum(scores, np.array([0, 1]), w)
+    assert out[0, 0] == 100.0 and np.isnan(out[1, 1]) and np.nanmax(out) == 100.0

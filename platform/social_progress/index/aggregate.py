@@ -14,11 +14,15 @@ AGGREGATIONS = ("arithmetic", "power_mean")
 
 
 def weighted_sum(scores: np.ndarray, cols: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """(area, year) component score; NaN where any of its indicators is NaN."""
+    """(area, year) component score; NaN where any of its indicators is NaN.
+
+    Weights sum to one, so the score is a weighted mean of 0-100 scores; floating-point
+    rounding alone can take it past a bound (100 * 0.5089 + 100 * 0.4911 = 100.00000000000001),
+    so it is held within 0-100."""
     out = scores[:, :, cols[0]] * w[0]
     for c, wi in zip(cols[1:], w[1:]):
         out = out + scores[:, :, c] * wi
-    return out
+    return np.clip(out, 0.0, 100.0)
 
 
 def mean_of(parts: np.ndarray, how: str = "arithmetic", power: float = 0.5) -> np.ndarray:
