@@ -1,6 +1,9 @@
+-- dbt stores the failing rows (schema dbt_test__audit) so the refresh's summary names them.
+{{ config(store_failures=true) }}
 -- The framework the index reads is complete: every indicator has all its metadata, index
 -- indicators have usable goalposts, each component sits in its SPI dimension, and all 12
--- components have at least two index indicators. Returns one row per problem.
+-- components have at least two index indicators (naming the indicators a source's coverage
+-- left out for this borough). Returns one row per problem.
 with m as (
     select * from {{ ref('indicator_metadata') }}
 ),
@@ -26,6 +29,9 @@ problems as (
     from m join dimension_of d using (component) where d.dimension <> m.dimension
     union all
     select d.component, 'fewer than 2 index indicators'
+        || coalesce(' (left out for this borough: ' || (
+               select string_agg(o.indicator_id || ', ' || o.coverage_note, '; ' order by o.indicator_id)
+               from m o where o.component = d.component and not o.covered) || ')', '')
     from dimension_of d left join m on m.component = d.component and m.in_index
     group by d.component having count(m.indicator_id) < 2
 )

@@ -1,12 +1,21 @@
 """The deployment's borough, comparators and index years (catalogue/areas.yml).
 
 Why: the same platform serves any London borough; everything borough-specific is read
-from this one small file rather than written into code or SQL.
+from this one small file rather than written into code or SQL. `SPI_BOROUGH=<E09 code>`
+chooses another borough without editing it: the borough's name comes from the bundled
+London borough boundaries and its comparators are the boroughs that share a boundary with
+it (the file's `comparators` belong to the file's borough); years, weighting and the rest
+stay as the file says.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -48,6 +57,62 @@ class AreaConfig(BaseModel):
 
 class AreaConfigError(ValueError):
     pass
+
+
+BOROUGH_VAR = "SPI_BOROUGH"
+#: the London borough boundaries (LAD 2022) in the bundle: names and neighbours
+LONDON_BOROUGHS_FILE = Path("geography") / "london_lad22_gen20.geojson"
+
+
+def area_config(settings, env: Mapping[str, str] | None = None) -> AreaConfig:
+    """The deployment's configuration: catalogue/areas.yml, with SPI_BOROUGH applied."""
+    env = os.environ if env is None else env
+    cfg = load_area_config(settings.areas_path)
+    code = (env.get(BOROUGH_VAR) or "").strip().upper()
+    if not code or code == cfg.borough.code:
+        return cfg
+    boroughs = london_boroughs(Path(settings.data_dir) / LONDON_BOROUGHS_FILE)
+    if code not in boroughs:
+        known = ", ".join(f"{c} {n}" for c, (n, _) in sorted(boroughs.items()))
+        raise AreaConfigError(f"{BOROUGH_VAR}={code} is not a London borough in {LONDON_BOROUGHS_FILE}; one of: {known}")
+    name, neighbours = boroughs[code]
+    return cfg.model_copy(update={"borough": Borough(code=code, name=name), "comparators": list(neighbours)})
+
+
+def area_config_version(settings) -> str:
+    """A short hash of the effective configuration: part of the code version of every asset
+    that depends on the borough, so choosing another borough makes them stale."""
+    return hashlib.sha256(area_config(settings).model_dump_json().encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def london_boroughs(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """code -> (name, codes of the boroughs sharing a boundary), from the borough polygons.
+
+    Two boroughs are neighbours when their generalised boundaries come within 50 m (the
+    polygons are generalised to 20 m, so shared edges do not meet exactly)."""
+    from shapely.geometry import shape
+    from shapely.strtree import STRtree
+
+    try:
+        features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
+    except FileNotFoundError:
+        raise AreaConfigError(f"{path}: file not found (the London borough boundaries)") from None
+    codes = [f["properties"]["LAD22CD"] for f in features]
+    names = [f["properties"]["LAD22NM"] for f in features]
+    shapes = [shape(f["geometry"]) for f in features]
+    tree = STRtree(shapes)
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for i, geom in enumerate(shapes):
+        near = tree.query(geom, predicate="dwithin", distance=_metres(geom, 50.0))
+        out[codes[i]] = (names[i], tuple(sorted(codes[j] for j in near if j != i)))
+    return out
+
+
+def _metres(geom, metres: float) -> float:
+    """`metres` in the geometry's units (the bundle's borough file is in lon/lat degrees)."""
+    minx, miny, maxx, maxy = geom.bounds
+    return metres if max(abs(minx), abs(maxx)) > 1000 else metres / 111_000.0
 
 
 def load_area_config(path: Path) -> AreaConfig:

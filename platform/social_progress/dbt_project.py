@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config
 from social_progress.settings import Settings
 
 # Files whose change needs a new manifest (the parse reads nothing else).
@@ -42,9 +42,17 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 
 
 def dbt_vars(settings: Settings) -> dict:
-    cfg = load_area_config(settings.areas_path)
-    return {"borough_code": cfg.borough.code, "comparators": list(cfg.comparators),
-            "first_year": cfg.index.first_year, "last_year": cfg.index.last_year}
+    """The vars of every dbt run: the borough, its comparators, the years, and the sources
+    that do not cover the borough (their indicators leave its framework)."""
+    from social_progress.catalogue import load_catalogue
+
+    cfg = area_config(settings)
+    out = {"borough_code": cfg.borough.code, "comparators": list(cfg.comparators),
+           "first_year": cfg.index.first_year, "last_year": cfg.index.last_year}
+    uncovered = [s.id for s in load_catalogue(settings.sources_path, settings.project_root).sources if not s.covers(cfg.borough.code)]
+    if uncovered:   # only when there are some: the default borough's vars (and versions) stay as they were
+        out["uncovered_sources"] = uncovered
+    return out
 
 
 def vars_version(settings: Settings) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config
 from social_progress.catalogue import load_catalogue
 from social_progress.defs.alerts import build_alert_sensors
 from social_progress.defs.dbt import build_dbt_assets
@@ -24,7 +24,7 @@ from social_progress.settings import Settings, get_settings
 
 def build_definitions(settings: Settings) -> Definitions:
     catalogue = load_catalogue(settings.sources_path, settings.project_root)
-    owner = load_area_config(settings.areas_path).index_owner.email
+    owner = area_config(settings).index_owner.email
     source_owners = {s.id: s.owner.email for s in catalogue.sources}
     dbt_models, indicator_keys = build_dbt_assets(settings, owner, source_owners)
     mart_assets, mart_keys = build_release_mart_assets(settings, owner)

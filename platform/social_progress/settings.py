@@ -6,6 +6,7 @@ writable path at a temporary folder through these variables, never at the projec
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,13 +49,20 @@ def _path(var: str, default: Path) -> Path:
 
 
 def get_settings() -> Settings:
-    """Read the settings afresh (tests change the environment between cases)."""
+    """Read the settings afresh (tests change the environment between cases).
+
+    A borough chosen with SPI_BOROUGH publishes under releases/<code>/ (its own `latest`),
+    so releases of different boroughs never mix; the warehouse and the Dagster instance are
+    shared (choosing another borough makes every borough-dependent asset stale)."""
     root = _path("SPI_PROJECT_ROOT", PROJECT_ROOT)
+    borough = (os.environ.get("SPI_BOROUGH") or "").strip().upper()
+    # only a well-formed code names a folder (a bad value is refused by borough.area_config)
+    releases = root / "releases" / borough if re.fullmatch(r"E09\d{6}", borough) else root / "releases"
     return Settings(
         project_root=root,
         data_dir=_path("SPI_DATA_DIR", root / "data"),
         catalogue_dir=_path("SPI_CATALOGUE_DIR", root / "catalogue"),
         warehouse_dir=_path("SPI_WAREHOUSE_DIR", root / "warehouse"),
-        releases_dir=_path("SPI_RELEASES_DIR", root / "releases"),
+        releases_dir=_path("SPI_RELEASES_DIR", releases),
         dbt_project_dir=_path("SPI_DBT_PROJECT_DIR", root / "dbt_project"),
     )

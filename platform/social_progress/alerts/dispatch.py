@@ -9,7 +9,7 @@ import pandas as pd
 
 from social_progress.alerts.delivery import post_webhook, send_email, with_retries
 from social_progress.alerts.settings import AlertSettings
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config
 from social_progress.catalogue import load_catalogue
 from social_progress.quality import store
 from social_progress.settings import Settings, get_settings
@@ -173,7 +173,7 @@ def _dispatch(run_id: str, settings: Settings, instance, cfg: AlertSettings) -> 
     if not alerts:
         log.info("run %s: no failed checks, no alert", run_id)
         return []
-    borough = load_area_config(settings.areas_path).borough.name
+    borough = area_config(settings).borough.name
     done = store.read(settings.duckdb_path, """SELECT owner_email, channel FROM quality.alert_deliveries
                                                WHERE run_id = ? AND status = 'sent'""", [run_id])
     sent_before = set(zip(done.get("owner_email", []), done.get("channel", [])))

@@ -68,6 +68,18 @@ class Geography(_Strict):
         return str(value) if isinstance(value, int) else value
 
 
+class Coverage(_Strict):
+    """Which London boroughs a feed covers. Without it a feed covers all of London; a
+    borough's own feed (FixMyStreet's extract, a council system) names its borough, and an
+    indicator built on it leaves the framework of any other borough (never zero-filled)."""
+
+    boroughs: list[Annotated[str, Field(pattern=r"^E09\d{6}$")]] = Field(min_length=1)
+    note: str | None = None
+
+    def covers(self, borough: str) -> bool:
+        return borough in self.boroughs
+
+
 def _check_encoding(value: str) -> str:
     if value == "detect":
         return value
@@ -173,6 +185,11 @@ class Source(_Strict):
     personal_data: bool
     reader: Reader
     required_columns: list[str] = Field(default_factory=list)
+    coverage: Coverage | None = None     # None: every London borough
+
+    def covers(self, borough: str) -> bool:
+        """True when the feed has data for `borough` (an E09 code)."""
+        return self.coverage is None or self.coverage.covers(borough)
 
     @field_validator("required_columns", mode="before")
     @classmethod

@@ -17,8 +17,9 @@ import json
 import os
 from typing import Any, Mapping
 
-from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey
+from dagster import AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetKey, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from social_progress.dbt_project import dbt_env, dbt_vars, indicator_models, load_manifest, vars_version
 from social_progress.defs.resources import WRITER_POOL, WarehouseResource, guarded_dbt_env
@@ -151,7 +152,52 @@ def build_dbt_assets(settings: Settings, index_owner: str, source_owners: Mappin
 
         os.environ.update(dbt_env(settings))
         os.environ.update(guarded_dbt_env())
+        held, failure = [], None
         with warehouse.exclusive("dbt build"), step_deadline(DBT_TIME_LIMIT_S, "dbt build"), _dbt_console(settings, context):
-            yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))], context=context).stream()
+            try:
+                for event in dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))], context=context).stream():
+                    if _stores_failures(event, manifest):
+                        held.append(event)      # told once dbt has finished and its failures can be read
+                    else:
+                        yield event
+            except DagsterDbtCliRuntimeError as exc:  # a failed test fails the build: report its checks first
+                failure = exc
+        for event in held:
+            yield with_failing_rows(event, manifest, warehouse)
+        if failure is not None:
+            raise failure
 
     return dbt_models, [translator.get_asset_key(n) for n in indicator_models(manifest)]
+
+
+FAILING_ROWS_SHOWN = 5
+
+
+def _stores_failures(event, manifest: Mapping[str, Any]) -> bool:
+    """A failed dbt test whose failing rows dbt stores (`store_failures`)."""
+    if not isinstance(event, AssetCheckResult) or event.passed:
+        return False
+    node = manifest.get("nodes", {}).get(_metadata_text(event.metadata.get("unique_id")), {})
+    return bool((node.get("config") or {}).get("store_failures")) and bool(node.get("relation_name"))
+
+
+def with_failing_rows(event: AssetCheckResult, manifest: Mapping[str, Any], warehouse: WarehouseResource) -> AssetCheckResult:
+    """The check result with a description naming its first failing rows (from the table dbt
+    stored them in), so the refresh's summary, the alerts and the UI say what failed."""
+    node = manifest["nodes"][_metadata_text(event.metadata.get("unique_id"))]
+    try:
+        with warehouse.read() as con:
+            cur = con.execute(f"SELECT * FROM {node['relation_name']} LIMIT {FAILING_ROWS_SHOWN}")
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    except Exception as exc:  # noqa: BLE001 - the rows explain a failure; they never hide it
+        return event._replace(description=f"{node['name']} failed; its failing rows could not be read ({exc})")
+    shown = "; ".join(", ".join(f"{k}={v}" for k, v in r.items() if v is not None) for r in rows)
+    count = event.metadata.get("dagster_dbt/failed_row_count")
+    count = getattr(count, "value", count)
+    return event._replace(description=f"{count} failing row(s): {shown}"[:2000],
+                          metadata={**event.metadata, "failing_rows": MetadataValue.json(rows)})
+
+
+def _metadata_text(value) -> str:
+    return str(getattr(value, "value", value) or "")

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config, area_config_version
 from social_progress.defs.resources import PlatformResource, WarehouseResource
 from social_progress.defs.versions import code_version
 from social_progress.geography import boundaries
@@ -27,14 +27,18 @@ GEOGRAPHY_TIME_LIMIT_S = 900
 
 
 def time_limited(fn):
-    """The asset body under the step's time limit (signature kept for Dagster)."""
+    """The asset body under the step's time limit, in one warehouse session (one connection
+    for its many reads and writes); the signature is kept for Dagster."""
+    import contextlib
     import functools
 
     @functools.wraps(fn)
     def _limited(*args, **kwargs):
         from social_progress.processes import step_deadline
 
-        with step_deadline(GEOGRAPHY_TIME_LIMIT_S, f"geography asset {fn.__name__}"):
+        wh = kwargs.get("warehouse")
+        session = wh.session(f"geography asset {fn.__name__}") if wh is not None else contextlib.nullcontext()
+        with step_deadline(GEOGRAPHY_TIME_LIMIT_S, f"geography asset {fn.__name__}"), session:
             return fn(*args, **kwargs)
 
     return _limited
@@ -69,7 +73,7 @@ def _load(wh: WarehouseResource, name: str) -> gpd.GeoDataFrame:
 
 
 def _borough_code(platform: PlatformResource) -> str:
-    return load_area_config(platform.settings.areas_path).borough.code
+    return area_config(platform.settings).borough.code
 
 
 def _result(name: str, gdf: pd.DataFrame, **extra) -> MaterializeResult:
@@ -104,7 +108,7 @@ def _key(name: str) -> AssetKey:
 def build_geography_assets(settings: Settings, owner: str) -> list:
     """Boundaries, lookup, areas, bridges and located records, all owned by the index owner
     (the council team that maintains the reference geography)."""
-    version = code_version("geography", files=(settings.areas_path,))
+    version = code_version("geography", extra=area_config_version(settings))
     common = dict(group_name=GROUP, owners=[owner], kinds=KINDS, code_version=version,
                   op_tags={"social_progress/time_limit_s": str(GEOGRAPHY_TIME_LIMIT_S)})
     assets = [_borough_cut_asset(name, cols, text, common) for name, (cols, text) in BOROUGH_CUTS.items()]

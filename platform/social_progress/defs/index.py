@@ -12,7 +12,7 @@ import warnings
 from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
                      AssetSpec, MaterializeResult, MetadataValue, multi_asset)
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config, area_config_version
 from social_progress.defs.resources import WRITER_POOL, PlatformResource, WarehouseResource
 from social_progress.defs.versions import code_version
 from social_progress.indicator_marts import CHECKS, MARTS, build_stacked_mart, check_stacked_mart
@@ -79,7 +79,7 @@ def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
 
 
 def _index_asset(settings: Settings, owner: str):
-    version = code_version("index", files=(settings.areas_path,))
+    version = code_version("index", extra=area_config_version(settings))
     specs = [AssetSpec(INDEX_KEY, group_name="index", owners=[owner], kinds={"python", "duckdb"}, code_version=version,
                        deps=[AssetKey(["marts", "indicator_values"]), AssetKey(["marts", "indicator_metadata"]),
                              AssetKey(["geography", "areas"])],
@@ -94,11 +94,11 @@ def _index_asset(settings: Settings, owner: str):
                  op_tags={"social_progress/time_limit_s": str(INDEX_TIME_LIMIT_S)})
     def index(context: AssetExecutionContext, warehouse: WarehouseResource, platform: PlatformResource):
         """Score, weight and aggregate; write the index tables in one go."""
-        from social_progress.index.tables import compute_index_tables
+        from social_progress.index.tables import compute_index_tables, framework_exclusions
         from social_progress.processes import step_deadline
 
-        cfg = load_area_config(platform.settings.areas_path)
-        with step_deadline(INDEX_TIME_LIMIT_S, "index"):
+        cfg = area_config(platform.settings)
+        with step_deadline(INDEX_TIME_LIMIT_S, "index"), warehouse.session("index"):
             values = warehouse.read_table("SELECT * FROM marts.indicator_values")
             metadata = warehouse.read_table("SELECT * FROM marts.indicator_metadata")
             areas = warehouse.read_table("SELECT * FROM geography.areas")
@@ -118,6 +118,7 @@ def _index_asset(settings: Settings, owner: str):
             "areas": MetadataValue.json(s.drop_duplicates(["boundary", "area_code"]).groupby("boundary").size().to_dict()),
             "borough_index": MetadataValue.json({str(k): float(v) for k, v in borough.items()}),
             "weighting": MetadataValue.text(cfg.index.weighting),
+            "left_out_of_framework": MetadataValue.json(framework_exclusions(metadata)),
             "imputed_indicator_values": MetadataValue.int(
                 int(s.loc[s["measure_type"] == "indicator", "imputed_share"].gt(0).sum())),
         })

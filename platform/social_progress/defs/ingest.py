@@ -21,7 +21,9 @@ import dagster as dg
 
 from social_progress.catalogue import Catalogue, FileReader, HttpReader, Source, SqlReader
 from social_progress.defs.resources import PlatformResource
+from social_progress.borough import AreaConfigError, area_config
 from social_progress.defs.versions import code_version
+from social_progress.warehouse import Warehouse, default_lock_timeout
 from social_progress.ingest import IngestError, fingerprint_source, ingest_source
 from social_progress.settings import Settings
 
@@ -118,13 +120,23 @@ def build_source_schedules(catalogue: Catalogue) -> tuple[list, list[dg.Schedule
     return jobs, schedules
 
 
+def _borough_code(settings: Settings) -> str:
+    """The deployed borough, or "" for a project with no area configuration (ingest alone)."""
+    try:
+        return area_config(settings).borough.code
+    except AreaConfigError:
+        return ""
+
+
 def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
     from social_progress.quality.suites import source_suite_path
 
     # the entry in sources.yml, the ingest code and the source's suite: a change to any of
-    # them makes the raw table (and its check) stale
+    # them makes the raw table (and its check) stale; so does choosing another borough, whose
+    # areas the check expects (unless the feed declares the boroughs it covers)
+    borough = "" if source.coverage else _borough_code(settings)
     version = code_version("ingest", "catalogue", files=(source_suite_path(settings.project_root, source.id),),
-                           extra=source.model_dump_json())
+                           extra=source.model_dump_json() + borough)
 
     @dg.asset(
         key=raw_key(source.id),
@@ -142,7 +154,8 @@ def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
         from social_progress.processes import step_deadline
 
         try:
-            with step_deadline(INGEST_TIME_LIMIT_S, f"raw/{source.id}"):
+            with step_deadline(INGEST_TIME_LIMIT_S, f"raw/{source.id}"), \
+                    Warehouse(platform.settings.duckdb_path, default_lock_timeout()).session(f"ingest raw/{source.id}"):
                 result = ingest_source(source, platform.settings)
         except IngestError as exc:
             raise dg.Failure(description=str(exc), metadata={"source_id": source.id}) from exc

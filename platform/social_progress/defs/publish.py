@@ -11,7 +11,7 @@ so a failed check skips it and the previous release stays as it was.
 from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
                      MaterializeResult, MetadataValue, asset, multi_asset)
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config, area_config_version
 from social_progress.defs.resources import WRITER_POOL, PlatformResource, ReleaseResource, WarehouseResource
 from social_progress.defs.versions import code_version
 from social_progress.publish.assemble import targets_path
@@ -37,10 +37,10 @@ def build_release_mart_assets(settings: Settings, owner: str) -> tuple[list, lis
     keys = {name: _table_key(spec.table) for name, spec in DERIVED_MARTS.items()}
     specs, checks = [], []
     for name, spec in DERIVED_MARTS.items():
-        files = tuple(settings.project_root / f for f in spec.files) + (settings.areas_path,)
+        files = tuple(settings.project_root / f for f in spec.files)
         specs.append(AssetSpec(keys[name], deps=[_table_key(t) for t in spec.deps], group_name="release_marts",
                                owners=[owner], kinds={"python", "duckdb"}, skippable=True,
-                               code_version=code_version("publish", files=files),
+                               code_version=code_version("publish", files=files, extra=area_config_version(settings)),
                                description=f"{spec.description} Table {spec.table}; in the release as "
                                            f"{spec.release_file}."))
         checks.append(AssetCheckSpec(f"{name}_keys", asset=keys[name], blocking=True,
@@ -54,12 +54,12 @@ def build_release_mart_assets(settings: Settings, owner: str) -> tuple[list, lis
         from social_progress.publish.marts import MartContext, check_mart, read_inputs, status_of, write_mart
 
         s = platform.settings
-        cfg = load_area_config(s.areas_path)
+        cfg = area_config(s)
         ctx = MartContext(borough=cfg.borough.model_dump(), targets_path=targets_path(s))
         for name, spec in DERIVED_MARTS.items():
             if keys[name] not in context.selected_asset_keys:
                 continue
-            with step_deadline(PUBLISH_TIME_LIMIT_S, spec.table):
+            with step_deadline(PUBLISH_TIME_LIMIT_S, spec.table), warehouse.session(f"release mart {spec.table}"):
                 with warehouse.read() as con:
                     tables = read_inputs(con, spec)
                 frame = spec.compute(tables, ctx)
@@ -79,7 +79,8 @@ def build_release_mart_assets(settings: Settings, owner: str) -> tuple[list, lis
 
 
 def build_release_asset(settings: Settings, owner: str, mart_keys: list[AssetKey]):
-    version = code_version("publish", "explorer", files=(settings.areas_path, settings.sources_path, targets_path(settings)))
+    version = code_version("publish", "explorer", files=(settings.sources_path, targets_path(settings)),
+                           extra=area_config_version(settings))
     deps = [AssetKey(["marts", "index_scores"]), AssetKey(["marts", "indicator_comparators"]),
             AssetKey(["marts", "indicator_metadata"]), AssetKey(["geography", "areas"]), *mart_keys]
 

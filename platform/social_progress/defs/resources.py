@@ -84,6 +84,10 @@ class WarehouseResource(ConfigurableResource):
     def exclusive(self, holder: str):
         return self.warehouse.exclusive(holder)
 
+    def session(self, holder: str):
+        """One hold and one connection for a step's many reads and writes (see Warehouse.session)."""
+        return self.warehouse.session(holder)
+
 
 class ReleaseResource(ConfigurableResource):
     """Where releases go. `draft: true` writes to releases/_drafts/ and never moves `latest`."""

@@ -100,9 +100,6 @@ def best_fit(source: gpd.GeoDataFrame, source_code: str, target: gpd.GeoDataFram
 
 
 # --------------------------------------------------------------------------- bundled set
-#: the borough the platform reports on, and the neighbours bundled around it
-BOROUGH = "E09000002"
-
 
 def bundled_paths(data_dir: Path | str | None = None) -> dict[str, Path]:
     """Where the bundled boundary files live under the data directory (default: settings)."""

@@ -1,10 +1,10 @@
 """Boundary vintages: every indicator, whatever areas it was published on, on every level.
 
 Why: the index compares years. Indicators before 2021 are on LSOA 2011, the census and
-IMD 2025 on LSOA 2021; wards changed in May 2022 (17 -> 19 in Barking and Dagenham).
+IMD 2025 on LSOA 2021; wards changed in May 2022 (in Barking and Dagenham, 17 -> 19).
 This module builds one bridge from each published level straight to each reporting
 level (direct bridges lose less than chains) and reports an indicator on all of them:
-the 17 old wards for past years, the 19 current wards for every year (backdated), and
+the old wards for past years, the current wards for every year (backdated), and
 LSOA 2011 <-> 2021 both ways.
 
 Bridges used (see `bridges` for the methods):

@@ -47,6 +47,15 @@ def load_framework(metadata: pd.DataFrame, weighting: str, component_weighting: 
     return Framework.from_records(records, weighting=weighting, component_weighting=component_weighting)
 
 
+def framework_exclusions(metadata: pd.DataFrame) -> dict[str, str]:
+    """Indicators left out of this borough's framework because a source does not cover it
+    (indicator_metadata.covered false), with the reason: reported, never zero-filled."""
+    if "covered" not in metadata.columns:
+        return {}
+    out = metadata[metadata["covered"].eq(False)]
+    return {r.indicator_id: str(r.coverage_note) for r in out.itertuples()}
+
+
 def index_panel(values: pd.DataFrame, indicator_ids: list[str], index: IndexYearsConfig) -> tuple[pd.DataFrame, list[int]]:
     """(carried values of the supported years, those years): each indicator's latest value on
     or before each candidate year (within max_carry_forward_years), keeping the years in which

@@ -64,7 +64,7 @@ def _borough(scores: pd.DataFrame, measure_type: str, measure: str | None = None
 
 
 def preview_command(indicator_id: str, settings: Settings) -> int:
-    from social_progress.borough import load_area_config
+    from social_progress.borough import area_config
     from social_progress.warehouse import read_table
 
     db = settings.duckdb_path
@@ -111,7 +111,7 @@ def preview_command(indicator_id: str, settings: Settings) -> int:
     values = read_table(db, "SELECT * FROM marts.indicator_values")
     values = pd.concat([values[values["indicator_id"] != indicator_id], new[values.columns]], ignore_index=True)
     areas = read_table(db, "SELECT * FROM geography.areas")
-    cfg = load_area_config(settings.areas_path)
+    cfg = area_config(settings)
     try:
         effect = index_effect(values, metadata, areas, cfg.index, indicator_id)
     except Exception as exc:  # noqa: BLE001

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config
 from social_progress.publish.build import build_release, read_warehouse
 from social_progress.publish.code_version import code_version
 from social_progress.settings import Settings
@@ -21,7 +21,7 @@ def targets_path(settings: Settings) -> Path:
 def build_from_settings(settings: Settings, data_docs: dict[str, str] | None = None,
                         require_marts: bool = True) -> tuple[int, dict[str, bytes]]:
     """The release files (year, {name: bytes}) for the warehouse and catalogue `settings` point at."""
-    cfg = load_area_config(settings.areas_path)
+    cfg = area_config(settings)
     wh = read_warehouse(settings.duckdb_path, require_marts=require_marts)
     return build_release(wh, borough=cfg.borough.model_dump(), sources_path=settings.sources_path,
                          targets_path=targets_path(settings), code_version=code_version(settings.project_root),

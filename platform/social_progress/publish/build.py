@@ -23,6 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from social_progress.index.tables import framework_exclusions
 from social_progress.publish import explorer as explorer_bundle
 from social_progress.publish.contents import metadata_json, scores_csv, scores_geojson
 from social_progress.publish.dictionary import data_dictionary
@@ -215,6 +216,9 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
 
     progress = marts["progress_ratings"]
     tables["progress.csv"] = progress
+    sections["framework"] = {"available": True, "left_out": framework_exclusions(wh.metadata),
+                             "note": "indicators whose sources do not cover the borough are left out of its framework "
+                                     "(catalogue coverage), never filled with zeros"}
     sections["progress"] = {"available": True, "ratings": progress["rating"].value_counts().sort_index().to_dict()}
 
     peers, peers_status = marts["similar_areas"], marts["similar_areas"].attrs["status"]

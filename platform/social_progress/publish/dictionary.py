@@ -40,7 +40,7 @@ COLUMNS = {
     "area_code": "ONS code of the area (LSOA 2011, ward, or the borough).",
     "area_name": "Name of the area.",
     "area_level": "lsoa, ward or borough.",
-    "boundary": "Boundary set: lsoa11 (LSOA 2011), ward19 (17 wards before May 2022), ward22 (19 wards from May 2022), lad (the borough).",
+    "boundary": "Boundary set: lsoa11 (LSOA 2011), ward19 (the wards before May 2022), ward22 (the wards from May 2022), lad (the borough).",
     "year": "Index year (or, in indicator_values and comparators, the data year).",
     "base_year": "The earlier year of the comparison.",
     "measure_type": "indicator, component, dimension or index.",

@@ -183,17 +183,21 @@ def strengths_weaknesses(scores: pd.DataFrame, peers: pd.DataFrame, peers_status
 
 
 def target_status(targets: list[dict] | Path | str | None, borough_values: pd.DataFrame, metadata: pd.DataFrame,
-                  year: int) -> pd.DataFrame:
+                  year: int, borough: str | None = None) -> pd.DataFrame:
     """marts.target_status: every Borough Manifesto target with the borough's current value,
-    trend, projection and status (targets.csv). `targets`: parsed targets or the YAML path.
-    An unknown indicator does not stop publication: its row reads "no data"."""
+    trend, projection and status (targets.csv). `targets`: parsed targets or the YAML path
+    (whose targets count only for the borough it names). An unknown indicator does not stop
+    publication: its row reads "no data"."""
+    note = "no targets in catalogue/targets.yml"
     if targets is None:
         targets = []
     elif isinstance(targets, (str, Path)):
-        targets = targets_mod.load_targets(Path(targets))
+        owner = targets_mod.targets_borough(Path(targets))
+        targets = targets_mod.load_targets(Path(targets), borough=borough)
+        if owner and borough and owner != borough:
+            note = f"catalogue/targets.yml holds the targets of {owner}, not of this borough ({borough})"
     status = targets_mod.target_status(targets, borough_values, metadata, year)
-    return _finish("target_status", status, available=bool(targets),
-                   note="" if targets else "no targets in catalogue/targets.yml")
+    return _finish("target_status", status, available=bool(targets), note="" if targets else note)
 
 
 COMPARISON_COLUMNS = ("indicator_id", "comparator_code", "comparator_name", "role", "year", "numerator", "denominator",
@@ -278,7 +282,7 @@ def _compute_strengths(t: Tables, ctx: MartContext) -> pd.DataFrame:
 def _compute_targets(t: Tables, ctx: MartContext) -> pd.DataFrame:
     values = t["marts.indicator_values"]
     return target_status(ctx.targets_path, values[values["area_level"] == "borough"], t["marts.indicator_metadata"],
-                         max(_years(t)))
+                         max(_years(t)), borough=(ctx.borough or {}).get("code"))
 
 
 def _compute_comparisons(t: Tables, ctx: MartContext) -> pd.DataFrame:

@@ -7,6 +7,7 @@ year) gives the current value; the trend is the least-squares slope over the las
 **on track** when it is already met or the projection meets it, **off track** otherwise;
 **no data** when the release has no value for the indicator.
 With a single data year there is no trend: the status then says whether the target is met.
+Targets belong to one borough (the file's `borough:` code): another borough's release has none.
 """
 from __future__ import annotations
 
@@ -25,11 +26,22 @@ class TargetsError(ValueError):
     pass
 
 
-def load_targets(path: Path, known: set[str] | None = None) -> list[dict]:
+def targets_borough(path: Path) -> str | None:
+    """The borough whose targets the file holds (its `borough:` code), None when it names none."""
+    path = Path(path)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    return str(doc.get("borough")).strip() if isinstance(doc, dict) and doc.get("borough") else None
+
+
+def load_targets(path: Path, known: set[str] | None = None, borough: str | None = None) -> list[dict]:
+    """The targets in `path`; none when the file's `borough:` is not `borough` (a borough's
+    Manifesto targets are never reported for another borough)."""
     path = Path(path)
     if not path.exists():
         return []
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if borough is not None and isinstance(doc, dict) and doc.get("borough") and str(doc["borough"]).strip() != borough:
+        return []
     entries = doc.get("targets", []) if isinstance(doc, dict) else doc
     out = []
     for i, e in enumerate(entries or [], start=1):

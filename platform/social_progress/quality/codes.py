@@ -11,6 +11,10 @@ Code lists (suite parameters, `{$PARAMETER: <name>}` in a suite):
   ward22_borough                  the wards in force since May 2022
   lad_london                      the 33 London local authorities
   borough_code                    [the borough's own code]
+
+A feed that covers named boroughs only (catalogue `coverage.boroughs`, e.g. one council's
+FixMyStreet extract) is checked against the codes of those boroughs, whichever borough is
+deployed: its rows are right when they are its boroughs' areas.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config
 from social_progress.catalogue import load_catalogue
 from social_progress.settings import Settings
 
@@ -39,8 +43,9 @@ def _catalogue(path: str, _mtime: int):
     return load_catalogue(path)
 
 
-def code_lists(settings: Settings) -> dict[str, list[str]]:
-    borough = load_area_config(settings.areas_path).borough.code
+def code_lists(settings: Settings, boroughs: list[str] | None = None) -> dict[str, list[str]]:
+    """The code lists for the deployed borough, or for `boroughs` (a feed's declared coverage)."""
+    chosen = tuple(sorted(boroughs)) if boroughs else (area_config(settings).borough.code,)
     catalogue = cached_catalogue(settings)
     files: dict[str, tuple] = {}
     for name, source_id in REFERENCE_SOURCES.items():
@@ -51,25 +56,26 @@ def code_lists(settings: Settings) -> dict[str, list[str]]:
             continue
         paths = sorted(glob.glob(str(settings.project_root / pattern)))
         files[name] = tuple((p, Path(p).stat().st_mtime_ns) for p in paths)
-    return _lists(borough, tuple(sorted(files.items())))
+    return _lists(chosen, tuple(sorted(files.items())))
 
 
 @lru_cache(maxsize=8)
-def _lists(borough: str, files: tuple) -> dict[str, list[str]]:
+def _lists(boroughs: tuple[str, ...], files: tuple) -> dict[str, list[str]]:
     files = dict(files)
-    out: dict[str, list[str]] = {"borough_code": [borough]}
+    chosen = list(boroughs)
+    out: dict[str, list[str]] = {"borough_code": chosen}
     look = _read(files.get("lookup", ()), ["LSOA11CD", "WD19CD", "LAD19CD"])
     if look is not None:
         out["lsoa11_london"] = sorted(look["LSOA11CD"].dropna().unique())
-        mine = look[look["LAD19CD"] == borough]
+        mine = look[look["LAD19CD"].isin(chosen)]
         out["lsoa11_borough"] = sorted(mine["LSOA11CD"].unique())
         out["ward19_borough"] = sorted(mine["WD19CD"].unique())
     l21 = _read(files.get("lsoa21", ()), ["LSOA21CD", "LAD22CD"])
     if l21 is not None:
-        out["lsoa21_borough"] = sorted(l21.loc[l21["LAD22CD"] == borough, "LSOA21CD"].unique())
+        out["lsoa21_borough"] = sorted(l21.loc[l21["LAD22CD"].isin(chosen), "LSOA21CD"].unique())
     w22 = _read(files.get("ward22", ()), ["WD25CD", "LAD25CD"])
     if w22 is not None:
-        out["ward22_borough"] = sorted(w22.loc[w22["LAD25CD"] == borough, "WD25CD"].unique())
+        out["ward22_borough"] = sorted(w22.loc[w22["LAD25CD"].isin(chosen), "WD25CD"].unique())
     lad = _read(files.get("lad", ()), ["LAD22CD"])
     if lad is not None:
         out["lad_london"] = sorted(lad["LAD22CD"].dropna().unique())

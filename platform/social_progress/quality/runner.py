@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from social_progress.borough import load_area_config
+from social_progress.borough import area_config
 from social_progress.catalogue import Source
 from social_progress.quality import frames as qf
 from social_progress.quality import store
@@ -63,13 +63,13 @@ def owner_of(suite: Suite, settings: Settings) -> Owner:
         return Owner(o.name, o.email)
     if suite.owner != "index_owner" and "@" in suite.owner:
         return Owner(suite.owner, suite.owner)
-    o = load_area_config(settings.areas_path).index_owner
+    o = area_config(settings).index_owner
     return Owner(o.name, o.email)
 
 
 def source_frames(suite: Suite, raw: pd.DataFrame, source: Source, settings: Settings) -> tuple[dict, dict]:
     """The batches of a source suite, and the suite parameters (code lists, freshness bound)."""
-    codes = code_lists(settings)
+    codes = code_lists(settings, source.coverage.boroughs if source.coverage else None)
     rows = qf.rows_frame(raw)
     frames = {"rows": rows}
     params: dict = dict(codes)

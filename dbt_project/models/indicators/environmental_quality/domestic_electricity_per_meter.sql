@@ -1,8 +1,18 @@
 -- Domestic electricity consumption (kWh) per meter, 2010-2020 (BEIS/DESNZ sub-national statistics).
 -- kWh per meter: total consumption over meters, so every level divides its own sums.
-with base as (
+-- An LSOA of the borough with no electricity meters published in a year of the series (a real
+-- gap) keeps its row, with no value: missing, never zero.
+with published as (
     select 'lsoa11' as source_boundary, lsoa11_code as source_code, year,
            total_kwh as numerator, meters as denominator
     from {{ ref('stg_energy_electricity') }}
+),
+base as (
+    select * from published
+    union all
+    select 'lsoa11', s.lsoa11_code, s.year, null, null
+    from {{ lsoa11_year_spine("(select min(year) from " ~ ref('stg_energy_electricity') ~ ")",
+                              "(select max(year) from " ~ ref('stg_energy_electricity') ~ ")") }} s
+    where not exists (select 1 from published p where p.source_code = s.lsoa11_code and p.year = s.year)
 )
 {{ to_all_levels('base') }}

@@ -1,0 +1,104 @@
+"""A borough is a configuration value: SPI_BOROUGH, derived names and neighbours, coverage.
+
+The expected neighbours are the boroughs that share a boundary, as on any map of London
+(checked by hand against the ONS borough map), not values read from the code.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from social_progress.borough import AreaConfigError, area_config, area_config_version, london_boroughs
+from social_progress.catalogue.models import Coverage
+from social_progress.dbt_project import dbt_vars
+from social_progress.publish.targets import load_targets
+from social_progress.quality.codes import code_lists
+from social_progress.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BOROUGHS = ROOT / "data" / "geography" / "london_lad22_gen20.geojson"
+
+
+@pytest.fixture()
+def settings(monkeypatch):
+    monkeypatch.delenv("SPI_BOROUGH", raising=False)
+    monkeypatch.setenv("SPI_PROJECT_ROOT", str(ROOT))
+    return get_settings()
+
+
+def test_the_33_london_boroughs_with_their_names():
+    b = london_boroughs(BOROUGHS)
+    assert len(b) == 33
+    assert b["E09000002"][0] == "Barking and Dagenham" and b["E09000025"][0] == "Newham"
+    assert b["E09000001"][0] == "City of London"
+
+
+@pytest.mark.parametrize("code, neighbours", [
+    ("E09000002", {"E09000016", "E09000025", "E09000026"}),            # Havering, Newham, Redbridge
+    ("E09000023", {"E09000006", "E09000011", "E09000028"}),            # Lewisham: Bromley, Greenwich, Southwark
+    ("E09000001", {"E09000007", "E09000012", "E09000019", "E09000030", "E09000033"}),  # the City
+])
+def test_neighbours_are_the_boroughs_sharing_a_boundary(code, neighbours):
+    assert set(london_boroughs(BOROUGHS)[code][1]) == neighbours
+
+
+def test_without_spi_borough_the_file_decides(settings):
+    cfg = area_config(settings, env={})
+    assert cfg.borough.code == "E09000002" and cfg.comparators == ["E09000016", "E09000026", "E09000025"]
+
+
+def test_spi_borough_chooses_another_borough_its_name_and_neighbours(settings):
+    base = area_config(settings, env={})
+    cfg = area_config(settings, env={"SPI_BOROUGH": "e09000025 "})
+    assert (cfg.borough.code, cfg.borough.name) == ("E09000025", "Newham")
+    assert "E09000002" in cfg.comparators and "E09000016" not in cfg.comparators   # B&D borders Newham; Havering not
+    assert cfg.index == base.index                                                  # the years and method stay
+
+
+def test_an_unknown_borough_is_refused_with_the_list(settings):
+    with pytest.raises(AreaConfigError, match=r"SPI_BOROUGH=E09000099 is not a London borough.*E09000025 Newham"):
+        area_config(settings, env={"SPI_BOROUGH": "E09000099"})
+
+
+def test_choosing_another_borough_changes_the_configuration_version(settings, monkeypatch):
+    before = area_config_version(settings)
+    monkeypatch.setenv("SPI_BOROUGH", "E09000025")
+    assert area_config_version(settings) != before
+    monkeypatch.setenv("SPI_BOROUGH", "E09000002")          # the file's own borough: the same configuration
+    assert area_config_version(settings) == before
+
+
+def test_another_borough_publishes_under_its_own_folder(monkeypatch):
+    monkeypatch.setenv("SPI_PROJECT_ROOT", str(ROOT))
+    monkeypatch.delenv("SPI_RELEASES_DIR", raising=False)
+    monkeypatch.setenv("SPI_BOROUGH", "E09000025")
+    assert get_settings().releases_dir == ROOT / "releases" / "E09000025"
+    monkeypatch.setenv("SPI_BOROUGH", "../../etc")          # never a path: a bad value names no folder
+    assert get_settings().releases_dir == ROOT / "releases"
+
+
+def test_a_feed_of_one_borough_is_checked_against_that_boroughs_areas(settings):
+    mine = code_lists(settings)
+    newham = code_lists(settings, boroughs=["E09000025"])
+    assert mine["borough_code"] == ["E09000002"] and newham["borough_code"] == ["E09000025"]
+    assert len(mine["lsoa11_borough"]) == 110 and not set(mine["lsoa11_borough"]) & set(newham["lsoa11_borough"])
+    assert len(mine["ward19_borough"]) == 17
+
+
+def test_coverage_and_the_vars_that_take_its_indicators_out(settings, monkeypatch, tmp_path):
+    cov = Coverage(boroughs=["E09000002"])
+    assert cov.covers("E09000002") and not cov.covers("E09000025")
+    assert "uncovered_sources" not in dbt_vars(settings)        # the default borough: every source covers it
+    monkeypatch.setenv("SPI_BOROUGH", "E09000025")
+    assert dbt_vars(settings)["uncovered_sources"] == ["fixmystreet"]
+
+
+def test_targets_count_only_for_their_own_borough(tmp_path):
+    path = tmp_path / "targets.yml"
+    shutil.copy(ROOT / "catalogue" / "targets.yml", path)
+    mine = load_targets(path, borough="E09000002")
+    assert len(mine) >= 1
+    assert load_targets(path, borough="E09000025") == []
+    assert load_targets(path) == mine                            # no borough given: the file as it is
