@@ -2,7 +2,6 @@
 from a refreshed warehouse, reproduce the documented London percentiles, and --write puts
 them into the indicator's YAML and nothing else."""
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -10,6 +9,7 @@ import pytest
 import yaml
 
 from project_copy import copy_project, shared_good_refresh
+from social_progress.settings import Settings
 from social_progress.indicators.goalposts import (GoalpostError, dump_indicator_yaml, goalposts_command,
                                                   indicator_yaml_path, suggest_goalposts, write_goalposts)
 
@@ -73,17 +73,11 @@ def test_suggestion_reproduces_the_documented_percentiles(refreshed):
                            ).fetchone()[0] == 0
 
 
-@dataclass
-class _Settings:
-    dbt_project_dir: Path
-    duckdb_path: Path
-    areas_path: Path
-
-
 @pytest.mark.slow
 def test_command_prints_and_writes(refreshed, capsys):
-    settings = _Settings(refreshed / "dbt_project", refreshed / "warehouse" / "social_progress.duckdb",
-                         refreshed / "catalogue" / "areas.yml")
+    settings = Settings(project_root=refreshed, data_dir=refreshed / "data", catalogue_dir=refreshed / "catalogue",
+                        warehouse_dir=refreshed / "warehouse", releases_dir=refreshed / "releases",
+                        dbt_project_dir=refreshed / "dbt_project")
     yml = indicator_yaml_path(settings.dbt_project_dir, "no_central_heating")
     text = yml.read_text()
     assert goalposts_command("no_central_heating", write=False, settings=settings) == 0
