@@ -102,3 +102,23 @@ def test_targets_count_only_for_their_own_borough(tmp_path):
     assert len(mine) >= 1
     assert load_targets(path, borough="E09000025") == []
     assert load_targets(path) == mine                            # no borough given: the file as it is
+
+
+def test_a_london_feed_with_holes_names_the_boroughs_it_lacks():
+    cov = Coverage(except_boroughs=["E09000001"])
+    assert cov.covers("E09000002") and not cov.covers("E09000001")
+    assert cov.covered(["E09000001", "E09000002", "E09000003"]) == ["E09000002", "E09000003"]
+    with pytest.raises(ValueError, match="either boroughs"):
+        Coverage(boroughs=["E09000002"], except_boroughs=["E09000001"])
+    with pytest.raises(ValueError, match="either boroughs"):
+        Coverage()
+
+
+def test_the_city_of_london_leaves_the_crime_indicators(settings, monkeypatch):
+    """The Met's files have no City of London rows (checked in the bundled files)."""
+    crime = sorted((ROOT / "data" / "indicators" / "crime").glob("*.csv"))
+    assert crime and not any("E09000001" in f.read_text() for f in crime)
+    monkeypatch.setenv("SPI_BOROUGH", "E09000001")
+    assert dbt_vars(settings)["uncovered_sources"] == ["crime", "fixmystreet"]
+    monkeypatch.setenv("SPI_BOROUGH", "E09000025")
+    assert dbt_vars(settings)["uncovered_sources"] == ["fixmystreet"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CADENCES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular", "once")
 FORMATS = ("csv", "xlsx", "geojson", "shapefile")
@@ -70,14 +70,27 @@ class Geography(_Strict):
 
 class Coverage(_Strict):
     """Which London boroughs a feed covers. Without it a feed covers all of London; a
-    borough's own feed (FixMyStreet's extract, a council system) names its borough, and an
-    indicator built on it leaves the framework of any other borough (never zero-filled)."""
+    borough's own feed (FixMyStreet's extract, a council system) names its `boroughs`, a
+    London feed with holes names the boroughs it lacks (`except_boroughs`: the Met's crime
+    files have no City of London rows). An indicator built on a feed leaves the framework of
+    any borough the feed does not cover (never zero-filled)."""
 
-    boroughs: list[Annotated[str, Field(pattern=r"^E09\d{6}$")]] = Field(min_length=1)
+    boroughs: list[Annotated[str, Field(pattern=r"^E09\d{6}$")]] | None = Field(default=None, min_length=1)
+    except_boroughs: list[Annotated[str, Field(pattern=r"^E09\d{6}$")]] | None = Field(default=None, min_length=1)
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _one_rule(self) -> "Coverage":
+        if (self.boroughs is None) == (self.except_boroughs is None):
+            raise ValueError("give either boroughs (the only ones covered) or except_boroughs (the ones not covered)")
+        return self
+
     def covers(self, borough: str) -> bool:
-        return borough in self.boroughs
+        return borough in self.boroughs if self.boroughs is not None else borough not in self.except_boroughs
+
+    def covered(self, london: list[str]) -> list[str]:
+        """The boroughs covered, out of London's."""
+        return list(self.boroughs) if self.boroughs is not None else [b for b in london if b not in self.except_boroughs]
 
 
 def _check_encoding(value: str) -> str:

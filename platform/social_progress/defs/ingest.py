@@ -134,7 +134,7 @@ def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
     # the entry in sources.yml, the ingest code and the source's suite: a change to any of
     # them makes the raw table (and its check) stale; so does choosing another borough, whose
     # areas the check expects (unless the feed declares the boroughs it covers)
-    borough = "" if source.coverage else _borough_code(settings)
+    borough = "" if source.coverage is not None and source.coverage.boroughs is not None else _borough_code(settings)
     version = code_version("ingest", "catalogue", files=(source_suite_path(settings.project_root, source.id),),
                            extra=source.model_dump_json() + borough)
 

@@ -67,9 +67,21 @@ def owner_of(suite: Suite, settings: Settings) -> Owner:
     return Owner(o.name, o.email)
 
 
+def _checked_boroughs(source: Source, settings: Settings) -> list[str] | None:
+    """Whose areas a source's checks expect: the deployed borough's (None), unless the source
+    names the boroughs it covers, or does not cover the deployed borough (then all it covers)."""
+    cov = source.coverage
+    if cov is None:
+        return None
+    if cov.boroughs is not None:
+        return list(cov.boroughs)
+    deployed = area_config(settings).borough.code
+    return None if cov.covers(deployed) else cov.covered(code_lists(settings).get("lad_london", []))
+
+
 def source_frames(suite: Suite, raw: pd.DataFrame, source: Source, settings: Settings) -> tuple[dict, dict]:
     """The batches of a source suite, and the suite parameters (code lists, freshness bound)."""
-    codes = code_lists(settings, source.coverage.boroughs if source.coverage else None)
+    codes = code_lists(settings, _checked_boroughs(source, settings))
     rows = qf.rows_frame(raw)
     frames = {"rows": rows}
     params: dict = dict(codes)
