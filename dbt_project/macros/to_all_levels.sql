@@ -205,6 +205,17 @@ select * from (
      cross join range({{ first_year }}, {{ last_year }} + 1) y)
 {%- endmacro %}
 
+{# The rows of `published` (a CTE of LSOA 2011 base rows: source_boundary, source_code, year,
+   numerator, denominator) plus, for every LSOA of the borough and year of `source` that it
+   lacks, a row with no values: a real gap (no meters published) stays missing, never zero. #}
+{% macro with_lsoa11_gaps(published, source) -%}
+    select * from {{ published }}
+    union all
+    select 'lsoa11', s.lsoa11_code, s.year, null, null
+    from {{ lsoa11_year_spine("(select min(year) from " ~ source ~ ")", "(select max(year) from " ~ source ~ ")") }} s
+    where not exists (select 1 from {{ published }} p where p.source_code = s.lsoa11_code and p.year = s.year)
+{%- endmacro %}
+
 {# Post-hook of every model under models/indicators/ (dbt_project.yml): the comparator and
    excluded rows to_all_levels produced leave the indicator table for two companion tables,
    <model>__comparators and <model>__exclusions, in the same schema. #}

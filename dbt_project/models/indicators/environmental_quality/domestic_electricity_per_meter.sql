@@ -8,11 +8,6 @@ with published as (
     from {{ ref('stg_energy_electricity') }}
 ),
 base as (
-    select * from published
-    union all
-    select 'lsoa11', s.lsoa11_code, s.year, null, null
-    from {{ lsoa11_year_spine("(select min(year) from " ~ ref('stg_energy_electricity') ~ ")",
-                              "(select max(year) from " ~ ref('stg_energy_electricity') ~ ")") }} s
-    where not exists (select 1 from published p where p.source_code = s.lsoa11_code and p.year = s.year)
+    {{ with_lsoa11_gaps('published', ref('stg_energy_electricity')) }}
 )
 {{ to_all_levels('base') }}
