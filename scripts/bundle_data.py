@@ -12,15 +12,19 @@ street-crime sample (the latter is fetched live when the network is there).
 
 To stay small, record files keep only the columns the platform reads:
 - Code-Point Open: postcode, positional quality, easting/northing, district and ward codes
-  (the country, NHS region/health authority and county codes are never read);
+  (the country, NHS region/health authority and county codes are never read), for every
+  live London postcode: the geography weights LSOA -> ward bridges by postcode centroids
+  (population points), so a subset would change the bridges;
 - epraccur: the header-less NHS ODS file gets the header and the eleven columns of the
   earlier B&D extract (code, name, address lines 1-3, postcode, open/close date, status,
   commissioner, prescribing setting), for every organisation, open or closed and of any
   prescribing setting, whose postcode is a London postcode in Code-Point Open (staging
   keeps the GP practices, prescribing setting 4, and the indicators their open dates);
-- FHRS: the fifteen columns of the earlier B&D extract, for all 33 London authorities
-  (the 33 extracts were taken between 16 June and 21 July 2020; the period the platform
-  reports is read from RatingDate, so no extract-date column is needed).
+- FHRS: the seven columns the platform reads (id, name, postcode, rating and its
+  date, longitude/latitude; not the business type, address lines or sub-scores), for all 33
+  London authorities, coordinates written without trailing zeros (the same numbers); the
+  33 extracts were taken between 16 June and 21 July 2020 and the period the platform
+  reports is read from RatingDate, so no extract-date column is needed.
 
 Run once by a maintainer from the project root (``python scripts/bundle_data.py
 ../shared/data``); the default run and the tests read only data/. Files this script used
@@ -43,9 +47,7 @@ POSTCODE_COLUMNS = ["postcode", "positional_quality", "easting", "northing", "la
 EPRACCUR_COLUMNS = {"org_code": 0, "name": 1, "addr1": 4, "addr2": 5, "addr3": 6, "postcode": 9,
                     "open_date": 10, "close_date": 11, "status": 12, "commissioner": 14,
                     "prescribing_setting": 25}
-FHRS_COLUMNS = ["FHRSID", "BusinessName", "BusinessType", "AddressLine1", "AddressLine2", "AddressLine3",
-                "AddressLine4", "PostCode", "RatingValue", "RatingDate", "Hygiene", "Structural",
-                "ConfidenceInManagement", "Longitude", "Latitude"]
+FHRS_COLUMNS = ["FHRSID", "BusinessName", "PostCode", "RatingValue", "RatingDate", "Longitude", "Latitude"]
 #: earlier bundles' file names, removed when the bundle is rebuilt
 SUPERSEDED = ["geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_2025_4_bd_neighbours.csv",
               "records/gp_practices_epraccur_bd.csv", "records/fhrs_barking_dagenham_2020-06-16.csv"]
@@ -106,11 +108,15 @@ def main(shared: Path, out: Path) -> None:
 
     gp = pd.read_csv(rec / "london" / "epraccur_england_2023-12.csv", dtype=str, header=None, keep_default_na=False)
     gp = gp[list(EPRACCUR_COLUMNS.values())].set_axis(list(EPRACCUR_COLUMNS), axis=1)
-    gp[_postcode_key(gp["postcode"]).isin(london_postcodes)].to_csv(
-        out / "records" / "gp_practices_epraccur_london_2023-12.csv", index=False)
+    gp = gp[_postcode_key(gp["postcode"]).isin(london_postcodes)]
+    gp.to_csv(out / "records" / "gp_practices_epraccur_london_2023-12.csv", index=False)
 
     fhrs = pd.read_csv(rec / "london" / "fhrs_london_33boroughs_2020-07.csv", dtype=str, keep_default_na=False)
-    fhrs[FHRS_COLUMNS].to_csv(out / "records" / "fhrs_london_2020-07.csv", index=False)
+    fhrs = fhrs[FHRS_COLUMNS].copy()
+    for col in ("Longitude", "Latitude"):   # "0.16007800000000" -> "0.160078": the same number, fewer bytes
+        fhrs[col] = fhrs[col].str.replace(r"(\.\d*?)0+$", r"\1", regex=True).str.replace(r"\.$", "", regex=True)
+    fhrs.to_csv(out / "records" / "fhrs_london_2020-07.csv", index=False)
+
 
     gias = pd.read_csv(rec / "gias_schools_london_open_2025-05.csv", dtype=str)
     gias.to_csv(out / "records" / "gias_schools_london_open_2025-05.csv", index=False)
