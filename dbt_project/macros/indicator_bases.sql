@@ -18,30 +18,32 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _population_join(boundary) -%}
+{% macro _population_join(boundary, year_expr='s.year') -%}
     left join {{ population_relation(boundary) }} p
            on p.{{ boundary }}_code = s.{{ boundary }}_code
-          {%- if boundary == 'lsoa11' %} and p.year = try_cast(s.year as integer){% endif %}
+          {%- if boundary == 'lsoa11' %} and p.year = try_cast({{ year_expr }} as integer){% endif %}
 {%- endmacro %}
 
 {# A continuous measure (distance, concentration, score, share of an unknown base) as a
    resident-weighted mean: numerator = value x residents, denominator = residents. #}
 {% macro resident_weighted(relation, value_expr, boundary='lsoa11', where=none, year=none) -%}
+    {%- set y = _base_year(relation, value_expr, year) %}
     select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code,
-           {% if year %}{{ year }}{% else %}s.year{% endif %} as year,
+           {{ y }} as year,
            ({{ value_expr }}) * p.population as numerator, p.population as denominator
     from {{ ref(relation) }} s
-    {{ _population_join(boundary) }}
+    {{ _population_join(boundary, y) }}
     {% if where %}where {{ where }}{% endif %}
 {%- endmacro %}
 
 {# A count per resident: numerator = the count, denominator = residents (per_1000 etc. is
    the multiplier given to to_all_levels). #}
 {% macro per_resident(relation, count_expr, boundary='lsoa11', where=none) -%}
-    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code, s.year,
+    {%- set y = _base_year(relation, count_expr, none) %}
+    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code, {{ y }} as year,
            ({{ count_expr }})::double as numerator, p.population as denominator
     from {{ ref(relation) }} s
-    {{ _population_join(boundary) }}
+    {{ _population_join(boundary, y) }}
     {% if where %}where {{ where }}{% endif %}
 {%- endmacro %}
 
@@ -53,12 +55,13 @@
 {# Share of residents living in an LSOA among the 20% most deprived in England on an IoD
    domain (decile 1 or 2): ranks do not add up, residents do. #}
 {% macro deprived_share(relation, decile_column, boundary='lsoa11', deciles=2) -%}
-    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code, s.year,
+    {%- set y = _base_year(relation, decile_column, none) %}
+    select '{{ boundary }}' as source_boundary, s.{{ boundary }}_code as source_code, {{ y }} as year,
            case when s.{{ decile_column }} is null then null
                 when s.{{ decile_column }} <= {{ deciles }} then p.population else 0 end as numerator,
            p.population as denominator
     from {{ ref(relation) }} s
-    {{ _population_join(boundary) }}
+    {{ _population_join(boundary, y) }}
 {%- endmacro %}
 
 {# For each key and target year, the row of `relation` whose year is nearest (ties: the
@@ -91,7 +94,8 @@
   (null where the source has no record for the area) is kept where it has a value, becomes
   0 when `covered_expr` holds and stays null (missing, never a perfect or worst score) when
   it does not. A source
-  covers the borough in a year when it has at least one record placed in the borough then.
+  covers a borough in a year when it has at least one record placed in that borough then
+  (per borough, so a London-wide run never reads one borough's extract as zeros elsewhere).
 #}
 {% macro covered_count(count_expr, covered_expr) -%}
     coalesce({{ count_expr }}, case when {{ covered_expr }} then 0 end)
@@ -107,16 +111,17 @@ with counts as (
 spine as (
     select * from {{ lsoa11_year_spine(var('first_year'), "(select max(year) from " ~ ref('stg_fixmystreet') ~ ")") }}
 ),
--- the years in which the reports cover the borough (any report placed in it)
+-- the boroughs and years the reports cover (any report placed in the borough that year)
 covered as (
-    select distinct c.year from counts c join {{ ref('stg_geography_lsoa11_lookup') }} g using (lsoa11_code)
+    select distinct g.lad_code, c.year from counts c join {{ ref('stg_geography_lsoa11_lookup') }} g using (lsoa11_code)
 ),
 base as (
     select 'lsoa11' as source_boundary, coalesce(s.lsoa11_code, c.lsoa11_code) as source_code, coalesce(s.year, c.year) as year,
            {{ covered_count('c.n', 'cv.year is not null') }} as numerator, p.population as denominator
     from spine s
     full outer join counts c on c.lsoa11_code = s.lsoa11_code and c.year = s.year
-    left join covered cv on cv.year = coalesce(s.year, c.year)
+    left join {{ ref('stg_geography_lsoa11_lookup') }} sg on sg.lsoa11_code = s.lsoa11_code
+    left join covered cv on cv.year = coalesce(s.year, c.year) and cv.lad_code = sg.lad_code
     left join {{ ref('int_lsoa11_population') }} p
            on p.lsoa11_code = coalesce(s.lsoa11_code, c.lsoa11_code) and p.year = coalesce(s.year, c.year)
 )
