@@ -15,18 +15,18 @@ poor as (
     where rating between 0 and 2
     group by all
 ),
--- the extract covers the borough when it places any rated business in it: elsewhere an
+-- the extract covers a borough when it places any rated business in it: elsewhere an
 -- LSOA without a poor rating is missing, not zero
 covered as (
-    select count(*) > 0 as covered
+    select distinct g.lad_code
     from ratings r join {{ ref('stg_geography_lsoa11_lookup') }} g using (lsoa11_code)
 ),
 base as (
     select 'lsoa11' as source_boundary, g.lsoa11_code as source_code, y.year,
-           {{ covered_count('poor.businesses', 'cv.covered') }} as numerator, p.population as denominator
+           {{ covered_count('poor.businesses', 'cv.lad_code is not null') }} as numerator, p.population as denominator
     from {{ ref('stg_geography_lsoa11_lookup') }} g
     cross join extract_year y
-    cross join covered cv
+    left join covered cv on cv.lad_code = g.lad_code
     left join poor using (lsoa11_code)
     left join {{ ref('int_lsoa11_population') }} p on p.lsoa11_code = g.lsoa11_code and p.year = y.year
     union all
