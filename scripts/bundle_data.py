@@ -47,7 +47,10 @@ POSTCODE_COLUMNS = ["postcode", "positional_quality", "easting", "northing", "la
 EPRACCUR_COLUMNS = {"org_code": 0, "name": 1, "addr1": 4, "addr2": 5, "addr3": 6, "postcode": 9,
                     "open_date": 10, "close_date": 11, "status": 12, "commissioner": 14,
                     "prescribing_setting": 25}
-FHRS_COLUMNS = ["FHRSID", "BusinessName", "PostCode", "RatingValue", "RatingDate", "Longitude", "Latitude"]
+FHRS_COLUMNS = ["FHRSID", "BusinessName", "PostCode", "RatingValue", "RatingDate", "Structural", "Longitude", "Latitude"]
+#: the broad age bands of the ONS mid-year files (london-midYYYY-pop.csv): name -> ages
+AGE_BANDS = {"Persons_0-15": range(0, 16), "Persons_16-29": range(16, 30), "Persons_30-44": range(30, 45),
+             "Persons_45-64": range(45, 65), "Persons_65+": None}
 #: earlier bundles' file names, removed when the bundle is rebuilt
 SUPERSEDED = ["geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_2025_4_bd_neighbours.csv",
               "records/gp_practices_epraccur_bd.csv", "records/fhrs_barking_dagenham_2020-06-16.csv"]
@@ -55,6 +58,28 @@ SUPERSEDED = ["geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_
 
 def _postcode_key(s: pd.Series) -> pd.Series:
     return s.str.replace(" ", "", regex=False).str.upper()
+
+
+def _mid2017_population(syoa_file: Path, out_dir: Path) -> None:
+    """The mid-2017 small-area estimates (persons by single year of age) written in the shape
+    of the other mid-year files, so the `population` source reads three editions alike: the
+    broad age bands are sums of single years (checked against the published total); the
+    names come from the mid-2019 file (same LSOA 2011 codes); the sexes are not published
+    at this detail and stay empty."""
+    syoa = pd.read_csv(syoa_file, dtype={"lsoa11_code": str})
+    ages = {int(c): c for c in syoa.columns if c.isdigit()}
+    bands = pd.DataFrame({"LSOA11CD": syoa["lsoa11_code"]})
+    for band, years in AGE_BANDS.items():
+        cols = [ages[a] for a in years] if years is not None else [c for a, c in ages.items() if a >= 65] + ["90+"]
+        bands[band] = syoa[cols].sum(axis=1).round().astype(int)
+    bands["Persons_All-Ages"] = bands[list(AGE_BANDS)].sum(axis=1)
+    if not (bands["Persons_All-Ages"] == syoa["total_population"].round().astype(int)).all():
+        raise SystemExit(f"{syoa_file}: single years of age do not add up to total_population")
+    template = pd.read_csv(out_dir / "london-mid2019-pop.csv", dtype=str, nrows=0).columns
+    names = pd.read_csv(out_dir / "london-mid2019-pop.csv", dtype=str,
+                        usecols=["LSOA11CD", "LSOA11NM", "MSOA11CD", "MSOA11NM", "LAD11CD", "LAD11NM"])
+    frame = names.merge(bands, on="LSOA11CD", how="right", validate="one_to_one")
+    frame.reindex(columns=template).to_csv(out_dir / "london-mid2017-pop.csv", index=False)
 
 
 def main(shared: Path, out: Path) -> None:
@@ -98,6 +123,9 @@ def main(shared: Path, out: Path) -> None:
                 continue  # the LSOA11 and LAD series are enough; LSOA21 comes through the bridges
             else:
                 shutil.copy(f, target)
+
+    _mid2017_population(ind / "population" / "ons_mye_mid2017_lsoa11_syoa_persons_london.csv",
+                        out / "indicators" / "population")
 
     # Record feeds.
     (out / "records").mkdir(exist_ok=True)
