@@ -43,7 +43,8 @@
 
   quality_flag on area rows: null when clean; 'zero_denominator' (denominator and value
   null, not zero and infinity); 'incomplete_sources' (some source areas feeding the area had no usable row
-  that year, so the value rests on part of the area).
+  that year, so the value rests on part of the area); 'not_covered' (no value: the area is
+  in a borough a source of the indicator does not cover, in a London-wide run).
 #}
 {% macro to_all_levels(base) -%}
 {%- set ind = indicator_settings(indicator_meta_all()) -%}
@@ -85,9 +86,11 @@ select * from (
     ),
     clean as (
         -- `usable`: the row can enter a sum. A row without a denominator (e.g. an LSOA
-        -- missing from the population estimates) must not add its numerator alone: its own
-        -- area is reported with quality_flag zero_denominator, its parents as incomplete.
-        select *, {% if aggregation == 'sum' %}numerator is not null{% else %}coalesce(denominator, 0) > 0{% endif %} as usable
+        -- missing from the population estimates) must not add its numerator alone, nor a
+        -- row without a numerator (a value the publisher withheld) its denominator alone:
+        -- its own area is reported with quality_flag zero_denominator, its parents as
+        -- incomplete.
+        select *, {% if aggregation == 'sum' %}numerator is not null{% else %}coalesce(denominator, 0) > 0 and numerator is not null{% endif %} as usable
         from flagged where exclusion_reason is null
     ),
     -- the borough: every reporting area of every boundary, through the bridges
@@ -99,7 +102,7 @@ select * from (
         from clean c
         join {{ ref('int_area_bridges') }} b
           on b.source_boundary = c.source_boundary and b.source_code = c.source_code
-        where c.lad_code = '{{ var("borough_code") }}'
+        where c.lad_code in ({{ deployed_boroughs_sql() }})
         group by all
     ),
     expected as (
@@ -112,6 +115,18 @@ select * from (
                case when r.weight_received < e.weight_expected - 1e-9 then 'incomplete_sources' end as coverage_flag
         from received r
         left join expected e using (source_boundary, boundary, area_code)
+    ),
+    {%- set gap_boroughs = not_covered_boroughs(indicator_meta_all().get('sources') or []) %}
+    -- areas of the deployment's boroughs that a source of the indicator does not cover (a
+    -- London-wide run; catalogue `coverage`): a row per area and year with no value,
+    -- flagged not_covered, so the gap is reported and never read as a zero
+    gaps as (
+        select ga.area_level, ga.boundary, ga.area_code, y.year, null::double as numerator,
+               null::double as denominator, 'not_covered' as coverage_flag
+        from {{ ref('stg_geography_areas') }} ga
+        cross join (select distinct year from areas) y
+        where ga.lad_code in ({% for c in gap_boroughs %}'{{ c }}'{{ ", " if not loop.last }}{% endfor %}{% if not gap_boroughs %}null{% endif %})
+          and not exists (select 1 from areas r where r.boundary = ga.boundary and r.area_code = ga.area_code and r.year = y.year)
     ),
     comparators as (
         {%- if comparators_on %}
@@ -144,6 +159,7 @@ select * from (
     {%- endif %}
     reported as (
         select * from areas
+        union all select * from gaps
         union all select * from comparators
         {%- if var('goalpost_rows', false) %}
         union all select * from london
@@ -161,7 +177,8 @@ select * from (
         {%- endif %} as value,
         '{{ unit }}' as unit,
         {% if period %}{{ period }}{% else %}year::varchar{% endif %} as period,
-        case when {% if aggregation == 'sum' %}false{% else %}denominator is null or denominator = 0{% endif %} then 'zero_denominator'
+        case when coverage_flag = 'not_covered' then coverage_flag
+             when {% if aggregation == 'sum' %}false{% else %}denominator is null or denominator = 0{% endif %} then 'zero_denominator'
              else coverage_flag end as quality_flag
     from reported
     union all
@@ -227,4 +244,21 @@ select * from (
     create or replace table {{ this.schema }}."{{ this.identifier }}__exclusions" as
         select * from {{ this }} where area_level = 'excluded' order by area_code, year;
     delete from {{ this }} where {{ outside }}
+{%- endmacro %}
+
+{# The boroughs whose areas are reported, as a SQL list: the deployed borough, or every
+   London borough in a London-wide run (var `boroughs`). #}
+{% macro deployed_boroughs_sql() -%}
+    {%- set codes = var('boroughs', [var('borough_code')]) -%}
+    {%- if codes is string %}{% set codes = codes.split(',') %}{% endif -%}
+    {%- for c in codes %}'{{ c | trim }}'{{ ", " if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
+{# The deployment's boroughs that some of `sources` (catalogue ids) do not cover: var
+   `not_covered` ({source: [E09 codes]}), passed by the platform in a London-wide run. #}
+{% macro not_covered_boroughs(sources) -%}
+    {%- set table = var('not_covered', {}) -%}
+    {%- set out = [] -%}
+    {%- for s in sources -%}{%- for c in table.get(s, []) -%}{%- if c not in out -%}{%- do out.append(c) -%}{%- endif -%}{%- endfor -%}{%- endfor -%}
+    {{ return(out | sort) }}
 {%- endmacro %}

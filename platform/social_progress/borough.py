@@ -6,6 +6,11 @@ chooses another borough without editing it: the borough's name comes from the bu
 London borough boundaries and its comparators are the boroughs that share a boundary with
 it (the file's `comparators` belong to the file's borough); years, weighting and the rest
 stay as the file says.
+
+`SPI_BOROUGH=E12000007` (London's code) deploys the whole of London instead: every London
+borough's LSOAs and wards are reporting areas, the 33 boroughs are the borough level, there
+are no comparators, and the index weights estimated there are the common London weights
+every borough deployment scores with (social_progress.index.london_weights).
 """
 from __future__ import annotations
 
@@ -23,6 +28,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from social_progress.catalogue.models import Owner
 
 
+#: London's GSS code (region E12000007): deploying it builds the London-wide layer
+LONDON_CODE = "E12000007"
+LONDON_NAME = "London"
+
+
 class Borough(BaseModel):
     code: str
     name: str
@@ -30,8 +40,8 @@ class Borough(BaseModel):
     @field_validator("code")
     @classmethod
     def _gss(cls, v: str) -> str:
-        if not re.fullmatch(r"E09\d{6}", v):
-            raise ValueError(f"{v!r} is not a London borough GSS code (E09 + 6 digits)")
+        if not (re.fullmatch(r"E09\d{6}", v) or v == LONDON_CODE):
+            raise ValueError(f"{v!r} is not a London borough GSS code (E09 + 6 digits) or London ({LONDON_CODE})")
         return v
 
 
@@ -40,10 +50,14 @@ class IndexYears(BaseModel):
     last_year: int = Field(ge=2000, le=2100)
     max_carry_forward_years: int = Field(default=4, ge=0, le=20)
     # equal: the same weight for each indicator of a component; pca: principal-component weights.
-    weighting: str = Field(default="pca", pattern="^(equal|pca)$")
+    # london: the common weights of catalogue/london_weights.yml (estimated by the London-wide run).
+    weighting: str = Field(default="pca", pattern="^(equal|pca|london)$")
     # A year is scored when at least this share of index indicators has real data on or
     # before it; the rest are imputed (flagged) by the engine.
     min_indicator_coverage: float = Field(default=0.75, gt=0, le=1)
+    # A component (area, year) is scored when at most this share of its indicators is
+    # imputed (held from the area's own other years or by regression) rather than observed.
+    max_missing_component_share: float = Field(default=0.5, ge=0, le=1)
     # Monte Carlo runs of the sensitivity analysis (rank intervals); 0 turns it off.
     sensitivity_runs: int = Field(default=200, ge=0, le=5000)
 
@@ -53,6 +67,16 @@ class AreaConfig(BaseModel):
     comparators: list[str] = []
     index: IndexYears
     index_owner: Owner
+    # the boroughs whose areas are reported: the borough itself, or all 33 for London
+    members: list[str] = []
+
+    @property
+    def boroughs(self) -> list[str]:
+        return list(self.members) or [self.borough.code]
+
+    @property
+    def is_london(self) -> bool:
+        return self.borough.code == LONDON_CODE
 
 
 class AreaConfigError(ValueError):
@@ -72,9 +96,13 @@ def area_config(settings, env: Mapping[str, str] | None = None) -> AreaConfig:
     if not code or code == cfg.borough.code:
         return cfg
     boroughs = london_boroughs(Path(settings.data_dir) / LONDON_BOROUGHS_FILE)
+    if code == LONDON_CODE:
+        return cfg.model_copy(update={"borough": Borough(code=code, name=LONDON_NAME), "comparators": [],
+                                      "members": sorted(boroughs)})
     if code not in boroughs:
         known = ", ".join(f"{c} {n}" for c, (n, _) in sorted(boroughs.items()))
-        raise AreaConfigError(f"{BOROUGH_VAR}={code} is not a London borough in {LONDON_BOROUGHS_FILE}; one of: {known}")
+        raise AreaConfigError(f"{BOROUGH_VAR}={code} is not a London borough in {LONDON_BOROUGHS_FILE}; one of: {known} "
+                              f"(or {LONDON_CODE} for the whole of London)")
     name, neighbours = boroughs[code]
     return cfg.model_copy(update={"borough": Borough(code=code, name=name), "comparators": list(neighbours)})
 

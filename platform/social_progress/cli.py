@@ -115,6 +115,13 @@ def _refresh_locked(args, settings, started: float) -> int:
         for root, why in sorted(plan.reasons.items()):
             _say(f"  {root}: {'; '.join(why)}")
     selection = list(plan.selection)
+    stop = getattr(args, "stop_before", None)
+    if stop:   # the London-wide run ends with the index (no release of its own)
+        graph = defs.resolve_asset_graph()
+        selection = [k for k in selection if not graph.has(k) or graph.get(k).group_name not in stop]
+        if not selection and not plan.empty:
+            _say(f"Nothing to run before {', '.join(sorted(stop))} [{time.monotonic() - started:.1f} s]")
+            return 0
     if plan.empty and not args.draft:
         latest = settings.releases_dir / "latest"
         where = latest.resolve() if latest.exists() else "none yet"
@@ -267,6 +274,10 @@ def _report(args, settings, instance, result, started: float) -> int:
                 and ev.asset_key == AssetKey(["release", "yearly_release"]):
             published = ev.event_specific_data.materialization
     elapsed = time.monotonic() - started
+    if getattr(args, "stop_before", None) and result.success and not errors:
+        _say(f"Done in {elapsed:.0f} s (run {run_id[:8]}; {len(warnings)} warnings; no release: the run ends with the "
+             f"index, in {settings.duckdb_path}).")
+        return 0
     if not result.success or published is None:
         for rec in events:
             ev = rec.dagster_event
@@ -339,6 +350,40 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def london(args: argparse.Namespace) -> int:
+    """The London-wide run: every open indicator and the index for all 33 boroughs' LSOAs,
+    wards and the boroughs, in its own warehouse and Dagster instance (a borough deployment's
+    state is left alone), ending with the index and its checks (the layer borough releases
+    compare with; no release of its own); --write-weights then writes the common weights."""
+    from social_progress.borough import LONDON_CODE, BOROUGH_VAR
+    from social_progress.settings import get_settings
+
+    root = get_settings().project_root
+    os.environ[BOROUGH_VAR] = LONDON_CODE
+    os.environ["SPI_WAREHOUSE_DIR"] = str(Path(args.warehouse).resolve() if args.warehouse else root / "warehouse" / "london")
+    os.environ["DAGSTER_HOME"] = str(root / "dagster_home" / "london")
+    settings = get_settings()
+    _say(f"London-wide run: warehouse {settings.duckdb_path}, releases {settings.releases_dir}")
+    code = refresh(args)
+    if code != 0 or not args.write_weights:
+        return code
+    from social_progress.index.london_weights import weights_document, write_common_weights
+    from social_progress.warehouse import read_table
+
+    weights = read_table(settings.duckdb_path, "SELECT * FROM marts.index_weights")
+    diagnostics = read_table(settings.duckdb_path, "SELECT * FROM marts.index_diagnostics")
+    years = read_table(settings.duckdb_path, "SELECT year FROM marts.index_years")["year"].tolist()
+    n = read_table(settings.duckdb_path, "SELECT count(*) AS n FROM geography.areas WHERE boundary = 'lsoa11'")["n"][0]
+    basis = {"areas": f"{int(n)} London LSOA 2011", "years": f"{min(years)}-{max(years)}",
+             "method": "first principal component of the pairwise-complete correlations of the indicator scores, "
+                       "pooled over LSOAs and years (equal weights where a loading is negative)",
+             "estimated": time.strftime("%Y-%m-%d")}
+    path = settings.catalogue_dir / "london_weights.yml"
+    write_common_weights(path, weights_document(weights, diagnostics, basis))
+    _say(f"Common London weights written to {path} ({len(weights)} indicators, {basis['areas']}, {basis['years']})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="social-progress", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -355,6 +400,15 @@ def main(argv: list[str] | None = None) -> int:
                         "Off by default: on a small machine starting a process per step costs more than it saves "
                         "(see bench/refresh.py). SPI_PARALLEL=1 turns it on.")
     p.set_defaults(func=refresh)
+    p = sub.add_parser("london", help="the London-wide run: every borough's areas, the common weights")
+    p.add_argument("--write-weights", action="store_true",
+                   help="write the common weights it estimated to catalogue/london_weights.yml")
+    p.add_argument("--warehouse", default=None, help="warehouse folder (default warehouse/london)")
+    for flag in ("--full", "--verbose", "--no-wait"):
+        p.add_argument(flag, action="store_true")
+    p.add_argument("--wait", type=float, default=DEFAULT_WAIT_S)
+    p.add_argument("--parallel", action=argparse.BooleanOptionalAction, default=False)
+    p.set_defaults(func=london, draft=False, stop_before={"release_marts", "publish"})
     p = sub.add_parser("prepare", help="prepare the dbt manifest and the Dagster instance (make does this)")
     p.add_argument("--force", action="store_true", help="parse the dbt project even if the manifest looks current")
     p.set_defaults(func=prepare)

@@ -49,7 +49,15 @@ def dbt_vars(settings: Settings) -> dict:
     cfg = area_config(settings)
     out = {"borough_code": cfg.borough.code, "comparators": list(cfg.comparators),
            "first_year": cfg.index.first_year, "last_year": cfg.index.last_year}
-    uncovered = [s.id for s in load_catalogue(settings.sources_path, settings.project_root).sources if not s.covers(cfg.borough.code)]
+    if cfg.is_london:
+        # every London borough's areas are reported (a source covers London unless it names
+        # the few boroughs it covers: its gaps elsewhere are missing values)
+        out["boroughs"] = cfg.boroughs
+    sources = load_catalogue(settings.sources_path, settings.project_root).sources
+    if cfg.is_london:
+        gaps = {s.id: [b for b in cfg.boroughs if not s.covers(b)] for s in sources if s.covers(cfg.borough.code)}
+        out["not_covered"] = {k: v for k, v in gaps.items() if v}
+    uncovered = [s.id for s in sources if not s.covers(cfg.borough.code)]
     if uncovered:   # only when there are some: the default borough's vars (and versions) stay as they were
         out["uncovered_sources"] = uncovered
     return out

@@ -24,7 +24,8 @@ MARTS = {
                              "from the same London-wide source rows and the same sums as the borough's own values.",
     "indicator_exclusions": "Every source row an indicator dropped (missing_code, missing_year, wrong_vintage_code, "
                             "duplicate_area_year) and every reported area whose value is withheld or rests on part "
-                            "of its sources (zero_denominator, incomplete_sources).",
+                            "of its sources (zero_denominator, incomplete_sources), or that a source does not cover "
+                            "(not_covered, a London-wide run).",
 }
 
 
@@ -83,12 +84,13 @@ def build_stacked_mart(con, mart: str, indicators: list[str]) -> list[tuple[str,
 
 
 EXCLUSION_FLAGS = ("missing_code", "missing_year", "wrong_vintage_code", "duplicate_area_year", "zero_denominator",
-                   "incomplete_sources")
+                   "incomplete_sources", "not_covered")
 CHECKS = {
     "indicator_comparators": "One row per indicator, comparator and year; every comparator is a known area "
                              "(int_comparator_areas); denominators are not negative.",
     "indicator_exclusions": "Every row names its indicator and a known reason (missing_code, missing_year, "
-                            "wrong_vintage_code, duplicate_area_year, zero_denominator, incomplete_sources).",
+                            "wrong_vintage_code, duplicate_area_year, zero_denominator, incomplete_sources, "
+                            "not_covered).",
 }
 
 

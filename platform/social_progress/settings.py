@@ -57,7 +57,7 @@ def get_settings() -> Settings:
     root = _path("SPI_PROJECT_ROOT", PROJECT_ROOT)
     borough = (os.environ.get("SPI_BOROUGH") or "").strip().upper()
     # only a well-formed code names a folder (a bad value is refused by borough.area_config)
-    releases = root / "releases" / borough if re.fullmatch(r"E09\d{6}", borough) else root / "releases"
+    releases = root / "releases" / borough if re.fullmatch(r"E09\d{6}|E12000007", borough) else root / "releases"
     return Settings(
         project_root=root,
         data_dir=_path("SPI_DATA_DIR", root / "data"),

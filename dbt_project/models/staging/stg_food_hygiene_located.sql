@@ -7,4 +7,4 @@ select f.*, l.lsoa11_code, l.lsoa21_code, l.geo_status
 from {{ ref('stg_food_hygiene') }} f
 left join {{ source('geography', 'food_hygiene_located') }} l on l.record_key = f.fhrs_id
 left join {{ ref('stg_postcodes') }} pc on pc.postcode_key = f.postcode_key
-where l.lsoa11_code is not null or pc.lad_code is null or pc.lad_code = '{{ var("borough_code") }}'
+where l.lsoa11_code is not null or pc.lad_code is null or pc.lad_code in ({{ deployed_boroughs_sql() }})

@@ -12,7 +12,7 @@
     known_area          the area code is an area of the geography (stg_geography_areas)
     area_level          lsoa, ward or borough (comparator and excluded rows live in the
                         companion tables)
-    quality_flag        null, zero_denominator or incomplete_sources
+    quality_flag        null, zero_denominator, incomplete_sources or not_covered
     numerator_range     numerator >= 0, unless value_range lets the value be negative
     denominator_range   denominator > 0 (null when withheld, or for a count)
     value_range         value within meta.indicator.value_range (defaults: [0, 1] for a
@@ -55,8 +55,8 @@ problems as (
     from m where area_level is null or area_level not in ('lsoa', 'ward', 'borough')
     union all
     select 'quality_flag', boundary, area_code, year,
-           'quality_flag ' || quality_flag || ' is not one of zero_denominator, incomplete_sources (or null)'
-    from m where quality_flag is not null and quality_flag not in ('zero_denominator', 'incomplete_sources')
+           'quality_flag ' || quality_flag || ' is not one of zero_denominator, incomplete_sources, not_covered (or null)'
+    from m where quality_flag is not null and quality_flag not in ('zero_denominator', 'incomplete_sources', 'not_covered')
     {%- if ind.numerator_min is not none %}
     union all
     select 'numerator_range', boundary, area_code, year,

@@ -72,8 +72,9 @@ def _load(wh: WarehouseResource, name: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df.drop(columns="geometry_wkt"), geometry=gpd.GeoSeries.from_wkt(df["geometry_wkt"]), crs=boundaries.BNG)
 
 
-def _borough_code(platform: PlatformResource) -> str:
-    return area_config(platform.settings).borough.code
+def _boroughs(platform: PlatformResource) -> list[str]:
+    """The boroughs whose areas are reported: the deployed borough, or all 33 for London."""
+    return area_config(platform.settings).boroughs
 
 
 def _result(name: str, gdf: pd.DataFrame, **extra) -> MaterializeResult:
@@ -128,10 +129,11 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
     @time_limited
     def borough_boundary(warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
         g = _frame_columns(_raw_geoframe(warehouse, "borough_boundaries"), {"LAD22CD": "lad_code", "LAD22NM": "lad_name"})
-        code = _borough_code(platform)
-        g = g[g["lad_code"] == code].reset_index(drop=True)
-        if len(g) != 1:
-            raise boundaries.BoundaryError(f"borough {code} not found in raw.borough_boundaries")
+        codes = _boroughs(platform)
+        g = g[g["lad_code"].isin(codes)].sort_values("lad_code", ignore_index=True)
+        if len(g) != len(codes):
+            missing = sorted(set(codes) - set(g["lad_code"]))
+            raise boundaries.BoundaryError(f"borough(s) {', '.join(missing)} not found in raw.borough_boundaries")
         _store(warehouse, "borough_boundary", g)
         return _result("borough_boundary", g)
 
@@ -203,7 +205,7 @@ def _borough_cut_asset(name: str, columns: dict[str, str], description: str, com
     @time_limited
     def _cut(warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
         g = _frame_columns(_raw_geoframe(warehouse, name), columns)
-        g = g[g["lad_code"] == _borough_code(platform)].sort_values(code, ignore_index=True)
+        g = g[g["lad_code"].isin(_boroughs(platform))].sort_values(code, ignore_index=True)
         _store(warehouse, name, g)
         return _result(name, g)
 
@@ -245,7 +247,9 @@ def _placement_asset(p: Placement, common: dict):
         from social_progress.geography.postcodes import geocode_postcodes
 
         records = warehouse.read_table(f'SELECT * FROM raw."{p.source_id}"')
-        layers, borough = _layers(warehouse), _borough_code(platform)
+        # one borough: records placed in another are flagged outside_borough; London: none is
+        codes = _boroughs(platform)
+        layers, borough = _layers(warehouse), (codes[0] if len(codes) == 1 else None)
         if p.postcode:
             lookup = warehouse.read_table('SELECT postcode, easting, northing FROM raw."postcodes"')
             lookup[["easting", "northing"]] = lookup[["easting", "northing"]].apply(pd.to_numeric, errors="coerce")

@@ -7,6 +7,7 @@ vintages) and the borough, for every year the data supports, and also writes the
 weights, diagnostics, exclusions, years, areas and Monte Carlo rank intervals.
 """
 
+import hashlib
 import warnings
 
 from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, AssetKey,
@@ -78,8 +79,40 @@ def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
     return indicator_marts
 
 
+def common_weights_for(settings: Settings, cfg):
+    """The common London weights when the deployment scores with them (index.weighting
+    london), else None. The London-wide run itself estimates them (principal components)."""
+    from social_progress.index.london_weights import load_common_weights
+
+    if cfg.index.weighting != "london" or cfg.is_london:
+        return None
+    return load_common_weights(settings.catalogue_dir / "london_weights.yml")
+
+
+def declared_gaps(settings: Settings, cfg, metadata) -> dict[str, str]:
+    """A London-wide run: {borough: why} for the boroughs a source of an index indicator
+    declares it does not cover (catalogue `coverage`); {} for a borough deployment."""
+    from social_progress.catalogue import load_catalogue
+
+    if not cfg.is_london:
+        return {}
+    used = {s.strip() for v in metadata.loc[metadata["in_index"], "sources"].dropna() for s in str(v).split(",")}
+    out: dict[str, list[str]] = {}
+    for source in load_catalogue(settings.sources_path, settings.project_root).sources:
+        if source.id in used and source.coverage is not None:
+            for b in cfg.boroughs:
+                if not source.covers(b):
+                    out.setdefault(b, []).append(f"{source.id} does not cover it ({source.coverage.note or 'catalogue coverage'})")
+    return {b: "; ".join(v) for b, v in out.items()}
+
+
+def _weights_file_version(settings: Settings) -> str:
+    path = settings.catalogue_dir / "london_weights.yml"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "none"
+
+
 def _index_asset(settings: Settings, owner: str):
-    version = code_version("index", extra=area_config_version(settings))
+    version = code_version("index", extra=area_config_version(settings) + _weights_file_version(settings))
     specs = [AssetSpec(INDEX_KEY, group_name="index", owners=[owner], kinds={"python", "duckdb"}, code_version=version,
                        deps=[AssetKey(["marts", "indicator_values"]), AssetKey(["marts", "indicator_metadata"]),
                              AssetKey(["geography", "areas"])],
@@ -105,7 +138,9 @@ def _index_asset(settings: Settings, owner: str):
             with warnings.catch_warnings():
                 # all-missing columns of an area-year (expected: they are imputed or left unscored)
                 warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
-                tables = compute_index_tables(values, metadata, areas, cfg.index, log=context.log.info)
+                tables = compute_index_tables(values, metadata, areas, cfg.index, log=context.log.info,
+                                              common_weights=common_weights_for(platform.settings, cfg),
+                                              declared_gaps=declared_gaps(platform.settings, cfg, metadata))
             for name, frame in tables.items():
                 warehouse.replace_table("marts", name, frame)
         s = tables["index_scores"]

@@ -38,6 +38,10 @@ class IndexOptions:
     max_missing_share: a component (area, year) with a larger share of its indicators not
       observed that year gets no score; so does a whole area-year with a larger share of
       all indicators missing.
+    max_missing_component_share: the component rule's own limit, when it differs (None:
+      max_missing_share). 1.0 scores a component whose indicators are all held from the
+      area's own other years (a snapshot source before its date), as the Social Progress
+      Imperative does; the area-year rule still applies.
     weighting_override: None, a weighting name applied to every component, or an explicit
       {indicator_id: weight} mapping (weights of each component renormalised to 1; a
       component not fully covered by the mapping keeps the framework's weighting).
@@ -51,6 +55,7 @@ class IndexOptions:
     power: float = 0.5
     imputation: str = "interpolate_then_regression"
     max_missing_share: float = 0.5
+    max_missing_component_share: float | None = None
     weighting_override: str | Mapping[str, float] | None = None
     weight_level: str | None = None
     pca_data: str = "observed"
@@ -62,6 +67,9 @@ class IndexOptions:
             raise ValueError(f"imputation must be one of {IMPUTATIONS}, got {self.imputation!r}")
         if not 0.0 <= self.max_missing_share <= 1.0:
             raise ValueError(f"max_missing_share must be within [0, 1], got {self.max_missing_share}")
+        c = self.max_missing_component_share
+        if c is not None and not 0.0 <= c <= 1.0:
+            raise ValueError(f"max_missing_component_share must be within [0, 1], got {c}")
         if not (np.isfinite(self.power) and self.power >= 0):
             raise ValueError(f"power must be a finite number >= 0 (0 = geometric mean), got {self.power}")
         if isinstance(self.weighting_override, str) and self.weighting_override not in WEIGHTINGS:
@@ -110,11 +118,12 @@ def pooled(basis: np.ndarray, cols: np.ndarray, pool: np.ndarray | None) -> np.n
 
 
 def missing_rules(observed: np.ndarray, present: np.ndarray, cols_of: list[np.ndarray],
-                  max_share: float) -> tuple[np.ndarray, np.ndarray]:
+                  max_share: float, component_share: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(area_ok (area, year), comp_ok (area, year, component)): which area-years and
     components have little enough missing data (observed that year) to be scored."""
+    component_share = max_share if component_share is None else component_share
     area_ok = (1.0 - observed.mean(axis=2) <= max_share) & present
-    comp_ok = np.stack([area_ok & (1.0 - observed[:, :, cols].mean(axis=2) <= max_share) for cols in cols_of],
+    comp_ok = np.stack([area_ok & (1.0 - observed[:, :, cols].mean(axis=2) <= component_share) for cols in cols_of],
                        axis=2)
     return area_ok, comp_ok
 
@@ -194,7 +203,8 @@ def run_method(panel: Panel, framework: Framework, options: IndexOptions, scores
     own = s_filled is scores and inplace
 
     # ---- missing-data rules: too much missing -> no score ------------------------------
-    area_ok, comp_ok = missing_rules(observed, present, cols_of, options.max_missing_share)
+    area_ok, comp_ok = missing_rules(observed, present, cols_of, options.max_missing_share,
+                                     options.max_missing_component_share)
     comp_scores, dim_scores, index = aggregate_all(s_filled, cols_of, [cw.weights for cw in weights], comp_ok,
                                                    framework, options.aggregation, options.power)
     comp_reason = np.where(~comp_ok, 1, np.where(np.isnan(comp_scores), 2, 0)).astype(np.int8)

@@ -76,7 +76,8 @@ def sensitivity_analysis(values: pd.DataFrame, framework: Framework, options: In
     cols_of = component_columns(framework)
     pool = pool_mask(panel, options)
     observed = ~np.isnan(scores)
-    _, comp_ok = missing_rules(observed, panel.present, cols_of, options.max_missing_share)
+    _, comp_ok = missing_rules(observed, panel.present, cols_of, options.max_missing_share,
+                               options.max_missing_component_share)
     present = panel.present
 
     rng = np.random.default_rng(seed)

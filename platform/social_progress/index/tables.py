@@ -23,6 +23,7 @@ import pandas as pd
 from .engine import IndexOptions
 from .fallback import compute_index_with_fallback
 from .framework import Framework
+from .london_weights import CommonWeights, with_common_weights
 from .sensitivity import sensitivity_analysis
 from .years import carry_forward, supported_years
 
@@ -81,7 +82,9 @@ def engine_input(panel: pd.DataFrame, scored_areas: pd.DataFrame, years: list[in
 
 
 def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index_years_config: IndexYearsConfig,
-                         log: Callable[[str], object] = print) -> dict[str, pd.DataFrame]:
+                         log: Callable[[str], object] = print,
+                         common_weights: CommonWeights | None = None,
+                         declared_gaps: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """The index for every area and supported year, as tables for the warehouse.
 
     Every boundary the indicators are reported on is scored (LSOA 2011, and 2021 where
@@ -91,23 +94,42 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
     Returns index_scores, index_weights, index_diagnostics, index_exclusions, index_years,
     index_areas and, when sensitivity_runs > 0, index_uncertainty; text columns are plain
     strings (no categoricals).
+
+    `common_weights` (index.weighting london): every component is weighted with the common
+    London weights instead of weights estimated on this deployment's areas.
+
+    `declared_gaps` ({borough code: reason}, a London-wide run): boroughs a source of the
+    index declares it does not cover. Their areas the engine could not score leave
+    index_scores and are listed in index_exclusions with that reason (elsewhere an unscored
+    area stays, and the release's checks stop it).
     """
     index = index_years_config
-    framework = load_framework(metadata, index.weighting)
+    framework = load_framework(metadata, "pca" if index.weighting == "london" else index.weighting)
+    no_common: dict[str, list[str]] | None = None
+    if common_weights is not None:
+        framework, no_common = with_common_weights(framework, common_weights)
+        for comp, ids_missing in no_common.items():
+            log(f"{comp}: no common London weight for {', '.join(ids_missing) or 'its indicators'}; equal weights used")
     ids = framework.indicator_ids
     panel, years = index_panel(values, ids, index)
     scored = areas[areas["boundary"].isin(panel["boundary"].unique())]
     engine_in = engine_input(panel, scored, years, ids)
-    options = IndexOptions(weight_level=WEIGHT_LEVEL)
+    options = IndexOptions(weight_level=WEIGHT_LEVEL,
+                           max_missing_component_share=getattr(index, "max_missing_component_share", None))
     framework, result, fallback = compute_index_with_fallback(engine_in, framework, options, log)
     scores = with_areas(result.scores.rename(columns={"area_level": "boundary"}), areas)
+    exclusions = result.exclusions
+    if declared_gaps:
+        scores, exclusions = _leave_out_declared_gaps(scores, exclusions, areas, declared_gaps, log)
     provenance = panel[["indicator_id", "boundary", "area_code", "index_year", "value", "data_year", "period"]].rename(
         columns={"indicator_id": "measure", "index_year": "year"})
     scores = scores.merge(provenance.assign(measure_type="indicator"), on=["measure_type", "measure", "boundary", "area_code", "year"], how="left")
     order = ["boundary", "area_code", "year", "measure_type", "measure"]
     tables = {"index_scores": scores.sort_values(order, ignore_index=True),
-              "index_weights": result.weights, "index_diagnostics": note_fallback(result.diagnostics, fallback),
-              "index_exclusions": result.exclusions,
+              "index_weights": result.weights,
+              "index_diagnostics": note_fallback(result.diagnostics, fallback) if no_common is None
+              else note_common(result.diagnostics, no_common),
+              "index_exclusions": exclusions,
               "index_years": pd.DataFrame({"year": years}),
               "index_areas": scored[["boundary", "area_code", "area_name", "area_level"]].sort_values(["boundary", "area_code"], ignore_index=True)}
     if index.sensitivity_runs:
@@ -116,6 +138,40 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
         tables["index_uncertainty"] = with_areas(unc.rename(columns={"area_level": "boundary"}), areas).sort_values(
             ["boundary", "area_code", "year"], ignore_index=True)
     return {k: plain_columns(v) for k, v in tables.items()}
+
+
+def _leave_out_declared_gaps(scores: pd.DataFrame, exclusions: pd.DataFrame, areas: pd.DataFrame,
+                             gaps: dict[str, str], log) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Areas of a declared gap with no index score: out of the scores, into the exclusions."""
+    lad = areas.set_index(["boundary", "area_code"])["lad_code"]
+    key = pd.MultiIndex.from_frame(scores[["boundary", "area_code"]])
+    in_gap = lad.reindex(key).isin(list(gaps)).to_numpy()
+    idx = scores[(scores["measure_type"] == "index")]
+    unscored = idx[idx["score"].isna() & in_gap[idx.index]][["boundary", "area_code"]].drop_duplicates()
+    if unscored.empty:
+        return scores, exclusions
+    drop = pd.MultiIndex.from_frame(unscored)
+    out = scores[~key.isin(drop)]
+    gone = scores[key.isin(drop) & (scores["measure_type"] == "index")]
+    codes = lad.reindex(pd.MultiIndex.from_frame(gone[["boundary", "area_code"]])).to_numpy()
+    extra = pd.DataFrame({"area_level": gone["boundary"].to_numpy(), "area_code": gone["area_code"].to_numpy(),
+                          "year": gone["year"].to_numpy(), "measure_type": "index", "measure": gone["measure"].to_numpy(),
+                          "reason": [f"not scored: {gaps[c]}" for c in codes]})
+    for code in sorted(set(codes)):
+        log(f"{code}: {int((codes == code).sum())} area-years not scored ({gaps[code]})")
+    return out.reset_index(drop=True), pd.concat([exclusions, extra], ignore_index=True)
+
+
+def note_common(diagnostics: pd.DataFrame, no_common: dict[str, list[str]]) -> pd.DataFrame:
+    """Diagnostics of a run scored with the common London weights: a `weighting` column
+    saying so, or naming the indicators without a London weight (equal weights used)."""
+    d = diagnostics.copy()
+    d["component"] = d["component"].astype(str)
+    d["weighting"] = d["component"].map(lambda c: "equal (no common London weight)" if c in no_common else "london")
+    note = d["component"].map(lambda c: f"no common London weight for {', '.join(no_common[c])}; equal weights used"
+                              if no_common.get(c) else "")
+    d["warnings"] = [("; ".join(x for x in (str(w or ""), n) if x)) for w, n in zip(d["warnings"], note)]
+    return d
 
 
 def note_fallback(diagnostics: pd.DataFrame, fallback: dict[str, list[str]]) -> pd.DataFrame:

@@ -42,8 +42,9 @@ def build_indicator(indicator_id: str, settings: Settings) -> str:
 
 
 def index_effect(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index_cfg,
-                 indicator_id: str) -> dict:
-    """The index with and without the indicator (engine in memory, no Monte Carlo)."""
+                 indicator_id: str, common_weights=None) -> dict:
+    """The index with and without the indicator (engine in memory, no Monte Carlo), with the
+    deployment's weighting (the common London weights when it uses them)."""
     from social_progress.index.tables import compute_index_tables
 
     cfg = index_cfg.model_copy(update={"sensitivity_runs": 0})
@@ -51,8 +52,8 @@ def index_effect(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFra
     without_meta = metadata.assign(in_index=metadata["in_index"] & (metadata["indicator_id"] != indicator_id))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
-        with_it = compute_index_tables(values, metadata, areas, cfg, log=quiet)
-        without = compute_index_tables(values, without_meta, areas, cfg, log=quiet)
+        with_it = compute_index_tables(values, metadata, areas, cfg, log=quiet, common_weights=common_weights)
+        without = compute_index_tables(values, without_meta, areas, cfg, log=quiet, common_weights=common_weights)
     return {"with": with_it, "without": without}
 
 
@@ -113,7 +114,9 @@ def preview_command(indicator_id: str, settings: Settings) -> int:
     areas = read_table(db, "SELECT * FROM geography.areas")
     cfg = area_config(settings)
     try:
-        effect = index_effect(values, metadata, areas, cfg.index, indicator_id)
+        from social_progress.defs.index import common_weights_for
+
+        effect = index_effect(values, metadata, areas, cfg.index, indicator_id, common_weights_for(settings, cfg))
     except Exception as exc:  # noqa: BLE001
         print(f"The index could not be computed with this indicator: {exc}")
         return 1

@@ -45,7 +45,7 @@ def _catalogue(path: str, _mtime: int):
 
 def code_lists(settings: Settings, boroughs: list[str] | None = None) -> dict[str, list[str]]:
     """The code lists for the deployed borough, or for `boroughs` (a feed's declared coverage)."""
-    chosen = tuple(sorted(boroughs)) if boroughs else (area_config(settings).borough.code,)
+    chosen = tuple(sorted(boroughs or area_config(settings).boroughs))
     catalogue = cached_catalogue(settings)
     files: dict[str, tuple] = {}
     for name, source_id in REFERENCE_SOURCES.items():

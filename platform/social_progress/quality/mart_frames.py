@@ -13,9 +13,15 @@ import pandas as pd
 from social_progress.warehouse import read_table
 
 
-def index_frames(scores: pd.DataFrame, areas: pd.DataFrame, years: list[int]) -> dict[str, pd.DataFrame]:
-    """The mart itself, and its coverage: every expected area for every index year."""
+def index_frames(scores: pd.DataFrame, areas: pd.DataFrame, years: list[int],
+                 declared: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The mart itself, and its coverage: every expected area for every index year, except
+    the area-years index_exclusions says were not scored because a source declares it does
+    not cover their borough (`declared`: boundary, area_code, year)."""
     expected = areas[["area_code", "area_level", "boundary"]].merge(pd.DataFrame({"year": years}), how="cross")
+    if declared is not None and len(declared):
+        gone = expected.merge(declared.assign(_gap=True), on=["boundary", "area_code", "year"], how="left")["_gap"].eq(True)
+        expected = expected[~gone.to_numpy()]
     present = scores[scores["measure_type"] == "index"][["boundary", "area_code", "year"]].drop_duplicates().assign(present=True)
     coverage = expected.merge(present, on=["boundary", "area_code", "year"], how="left")
     coverage["present"] = coverage["present"].eq(True)
@@ -55,7 +61,9 @@ def read_index_frames(db: Path):
     scores = read_table(db, "SELECT * FROM marts.index_scores")
     areas = read_table(db, "SELECT * FROM geography.areas WHERE boundary <> 'lsoa21'")
     years = read_table(db, "SELECT year FROM marts.index_years")["year"].tolist()
-    return index_frames(scores, areas, years), {"scores": ["boundary", "area_code", "year", "measure"],
+    declared = read_table(db, "SELECT DISTINCT area_level AS boundary, area_code, year FROM marts.index_exclusions "
+                              "WHERE CAST(measure_type AS VARCHAR) = 'index' AND CAST(reason AS VARCHAR) LIKE 'not scored: %'")
+    return index_frames(scores, areas, years, declared), {"scores": ["boundary", "area_code", "year", "measure"],
                                                 "coverage": ["boundary", "area_code", "year"]}
 
 

@@ -75,8 +75,11 @@ def _checked_boroughs(source: Source, settings: Settings) -> list[str] | None:
         return None
     if cov.boroughs is not None:
         return list(cov.boroughs)
-    deployed = area_config(settings).borough.code
-    return None if cov.covers(deployed) else cov.covered(code_lists(settings).get("lad_london", []))
+    deployed = area_config(settings).boroughs
+    mine = [b for b in deployed if cov.covers(b)]
+    if mine:   # London-wide: the boroughs it covers (the City has no Met crime rows)
+        return None if mine == deployed else mine
+    return cov.covered(code_lists(settings).get("lad_london", []))
 
 
 def source_frames(suite: Suite, raw: pd.DataFrame, source: Source, settings: Settings) -> tuple[dict, dict]:
