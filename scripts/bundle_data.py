@@ -24,7 +24,13 @@ To stay small, record files keep only the columns the platform reads:
   date, longitude/latitude; not the business type, address lines or sub-scores), for all 33
   London authorities, coordinates written without trailing zeros (the same numbers); the
   33 extracts were taken between 16 June and 21 July 2020 and the period the platform
-  reports is read from RatingDate, so no extract-date column is needed.
+  reports is read from RatingDate, so no extract-date column is needed;
+- GP list sizes (NHS Digital, 1 January 2021): the practices of the bundled London
+  epraccur (by practice code), with the extract date, code and number of patients only;
+- Census 2021 general health (TS037), highest qualification (TS067), occupancy rating by
+  bedrooms and tenure (data/indicators/census2021/): London LSOA 2021 rows, the columns the
+  staging models read (the date, code, total and the categories counted; the long tables
+  keep every category, without the `prop` column).
 
 Run once by a maintainer from the project root (``python scripts/bundle_data.py
 ../shared/data``); the default run and the tests read only data/. Files this script used
@@ -52,6 +58,26 @@ FHRS_COLUMNS = ["FHRSID", "BusinessName", "PostCode", "RatingValue", "RatingDate
 AGE_BANDS = {"Persons_0-15": range(0, 16), "Persons_16-29": range(16, 30), "Persons_30-44": range(30, 45),
              "Persons_45-64": range(45, 65), "Persons_65+": None}
 #: earlier bundles' file names, removed when the bundle is rebuilt
+#: Census 2021 tables (data/indicators/census2021/): source file -> (bundled file, the columns read)
+CENSUS2021_TABLES = {
+    "census2021_ts037_general_health_lsoa21_london.csv": (
+        "census2021_ts037_general_health_lsoa21_london.csv",
+        ["date", "geography code", "General health: Total: All usual residents",
+         "General health: Bad health", "General health: Very bad health"]),
+    "census2021_ts067_highest_qualification_lsoa21_london.csv": (
+        "census2021_ts067_highest_qualification_lsoa21_london.csv",
+        ["date", "geography code", "Highest level of qualification: Total: All usual residents aged 16 years and over",
+         "Highest level of qualification: No qualifications",
+         "Highest level of qualification: Level 4 qualifications and above"]),
+    "census2021_household_overcrowding21_lsoa21_london.csv": (
+        "census2021_occupancy_rating_bedrooms_lsoa21_london.csv",
+        ["lsoa21_code", "total_households", "occupancy_rating", "n"]),
+    "census2021_household_tenure21_lsoa21_london.csv": (
+        "census2021_tenure_lsoa21_london.csv",
+        ["lsoa21_code", "total_households", "tenure", "n"]),
+}
+#: NHS Digital patients registered at each GP practice (all ages, all sexes): the columns read
+GP_LIST_COLUMNS = ["EXTRACT_DATE", "CODE", "NUMBER_OF_PATIENTS"]
 SUPERSEDED = ["geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_2025_4_bd_neighbours.csv",
               "records/gp_practices_epraccur_bd.csv", "records/fhrs_barking_dagenham_2020-06-16.csv"]
 
@@ -80,6 +106,27 @@ def _mid2017_population(syoa_file: Path, out_dir: Path) -> None:
                         usecols=["LSOA11CD", "LSOA11NM", "MSOA11CD", "MSOA11NM", "LAD11CD", "LAD11NM"])
     frame = names.merge(bands, on="LSOA11CD", how="right", validate="one_to_one")
     frame.reindex(columns=template).to_csv(out_dir / "london-mid2017-pop.csv", index=False)
+
+
+def bundle_census2021(ind: Path, out: Path, london_lsoa21: set[str]) -> None:
+    """Census 2021 general health (TS037), highest qualification (TS067), occupancy rating
+    by bedrooms and tenure: London LSOA 2021 rows, only the columns the staging models read
+    (values unchanged), in data/indicators/census2021/."""
+    target = out / "indicators" / "census2021"
+    target.mkdir(parents=True, exist_ok=True)
+    for source, (name, columns) in CENSUS2021_TABLES.items():
+        df = pd.read_csv(ind / "census2021_more" / source, dtype=str, keep_default_na=False)
+        key = "geography code" if "geography code" in df.columns else "lsoa21_code"
+        df[df[key].isin(london_lsoa21)][columns].to_csv(target / name, index=False)
+
+
+def bundle_gp_list_sizes(rec: Path, out: Path, london_practices: set[str]) -> None:
+    """NHS Digital patients registered at each GP practice, 1 January 2021: the rows of the
+    practices in the bundled London epraccur (by practice code), all ages and sexes, with
+    the extract date, practice code and list size only."""
+    lists = pd.read_csv(rec / "london" / "gp-reg-pat-prac-all_england_2021-01.csv", dtype=str, keep_default_na=False)
+    lists = lists[lists["CODE"].isin(london_practices) & (lists["SEX"] == "ALL") & (lists["AGE"] == "ALL")]
+    lists[GP_LIST_COLUMNS].to_csv(out / "records" / "gp_list_sizes_london_2021-01.csv", index=False)
 
 
 def main(shared: Path, out: Path) -> None:
@@ -123,6 +170,7 @@ def main(shared: Path, out: Path) -> None:
                 continue  # the LSOA11 and LAD series are enough; LSOA21 comes through the bridges
             else:
                 shutil.copy(f, target)
+    bundle_census2021(ind, out, london_lsoa21)
 
     _mid2017_population(ind / "population" / "ons_mye_mid2017_lsoa11_syoa_persons_london.csv",
                         out / "indicators" / "population")
@@ -138,6 +186,7 @@ def main(shared: Path, out: Path) -> None:
     gp = gp[list(EPRACCUR_COLUMNS.values())].set_axis(list(EPRACCUR_COLUMNS), axis=1)
     gp = gp[_postcode_key(gp["postcode"]).isin(london_postcodes)]
     gp.to_csv(out / "records" / "gp_practices_epraccur_london_2023-12.csv", index=False)
+    bundle_gp_list_sizes(rec, out, set(gp["org_code"]))
 
     fhrs = pd.read_csv(rec / "london" / "fhrs_london_33boroughs_2020-07.csv", dtype=str, keep_default_na=False)
     fhrs = fhrs[FHRS_COLUMNS].copy()

@@ -7,7 +7,9 @@ analyst finds a model where they expect it. The manifest is prepared by `make` (
 
 Code versions: a model's code version hashes its SQL, its YAML config (meta.indicator),
 every macro it calls (transitively) and the vars the platform passes, so editing a macro
-or an indicator's goalposts makes exactly the models that use it stale. When only some
+or an indicator's goalposts makes exactly the models that use it stale. A model that reads
+the framework from dbt's graph (indicator_metadata, through indicator_nodes()) also hashes
+every indicator's meta.indicator, so a new indicator or new goalposts reach the index. When only some
 models are stale, dagster-dbt turns the selection into `dbt build --select ...`.
 """
 
@@ -37,6 +39,7 @@ class PlatformTranslator(DagsterDbtTranslator):
         self._vars_hash = vars_hash
         self._macros = {uid: m.get("macro_sql", "") for uid, m in manifest.get("macros", {}).items()}
         self._macro_deps = {uid: m.get("depends_on", {}).get("macros", []) for uid, m in manifest.get("macros", {}).items()}
+        self._framework_hash = _framework_hash(manifest)
 
     def get_asset_key(self, props: Mapping[str, Any]) -> AssetKey:
         if props["resource_type"] == "source":
@@ -76,9 +79,15 @@ class PlatformTranslator(DagsterDbtTranslator):
         digest.update((props.get("raw_code") or "").encode())
         digest.update(json.dumps(props.get("config", {}), sort_keys=True, default=str).encode())
         digest.update(json.dumps(props.get("columns", {}), sort_keys=True, default=str).encode())
-        for macro in self._all_macros(props.get("depends_on", {}).get("macros", [])):
+        macros = self._all_macros(props.get("depends_on", {}).get("macros", []))
+        for macro in macros:
             digest.update(macro.encode())
             digest.update(self._macros.get(macro, "").encode())
+        if FRAMEWORK_MACRO in macros:
+            # a model that reads the framework from the graph (indicator_metadata) has no ref
+            # to the indicator models: adding one, or editing one's meta.indicator (goalposts,
+            # in_index), changes no SQL of its own, so it is stale when the framework changes
+            digest.update(self._framework_hash.encode())
         digest.update(self._vars_hash.encode())
         return digest.hexdigest()[:16]
 
@@ -104,6 +113,22 @@ class PlatformTranslator(DagsterDbtTranslator):
     def _layer(props: Mapping[str, Any]) -> str:
         fqn = props.get("fqn", [])
         return next((part for part in fqn if part in LAYERS), "dbt")
+
+
+#: the macro that reads every indicator model from dbt's graph (macros/indicators.sql)
+FRAMEWORK_MACRO = "macro.social_progress.indicator_nodes"
+
+
+def _framework_hash(manifest: Mapping[str, Any]) -> str:
+    """A hash of the framework as indicator_nodes() sees it: every indicator model's name,
+    path, description and meta.indicator."""
+    digest = hashlib.sha256()
+    for uid, node in sorted(manifest.get("nodes", {}).items()):
+        meta = (node.get("config") or {}).get("meta", {}).get("indicator")
+        if node.get("resource_type") == "model" and "indicator" in (node.get("tags") or []) and meta:
+            digest.update(json.dumps([node.get("name"), node.get("original_file_path"), node.get("description"), meta],
+                                     sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 def describe_dbt_test(node: Mapping[str, Any]) -> str:
