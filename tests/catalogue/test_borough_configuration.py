@@ -118,7 +118,30 @@ def test_the_city_of_london_leaves_the_crime_indicators(settings, monkeypatch):
     """The Met's files have no City of London rows (checked in the bundled files)."""
     crime = sorted((ROOT / "data" / "indicators" / "crime").glob("*.csv"))
     assert crime and not any("E09000001" in f.read_text() for f in crime)
+    # nor do the ward profiles carry any ward the City's LSOAs nest in (2019 wards)
+    import pandas as pd
+    look = pd.read_csv(ROOT / "data" / "geography" / "lookup_lsoa11_ward19_lad19_london.csv", dtype=str)
+    profiles = pd.read_csv(ROOT / "data" / "indicators" / "ward_profiles" / "ward-profiles-excel-version.csv",
+                           encoding="cp1252", dtype=str)
+    assert not set(look.loc[look["LAD19CD"] == "E09000001", "WD19CD"]) & set(profiles["New code"])
     monkeypatch.setenv("SPI_BOROUGH", "E09000001")
-    assert dbt_vars(settings)["uncovered_sources"] == ["crime", "fixmystreet"]
+    assert dbt_vars(settings)["uncovered_sources"] == ["crime", "ward_profiles", "fixmystreet"]
     monkeypatch.setenv("SPI_BOROUGH", "E09000025")
     assert dbt_vars(settings)["uncovered_sources"] == ["fixmystreet"]
+
+
+def test_london_is_a_deployment_of_every_borough(settings, monkeypatch):
+    """SPI_BOROUGH=E12000007: every borough's areas, no comparators; a source with holes is
+    passed as the boroughs it lacks (their rows flagged not_covered), a one-borough extract
+    leaves London's framework."""
+    monkeypatch.setenv("SPI_BOROUGH", "E12000007")
+    cfg = area_config(settings)
+    assert cfg.is_london and cfg.borough.name == "London" and cfg.comparators == []
+    import geopandas as gpd
+    lads = gpd.read_file(ROOT / "data" / "geography" / "london_lad22_gen20.geojson")
+    assert cfg.boroughs == sorted(lads["LAD22CD"]) and len(cfg.boroughs) == 33
+    v = dbt_vars(settings)
+    assert v["boroughs"] == cfg.boroughs and v["uncovered_sources"] == ["fixmystreet"]
+    assert v["not_covered"]["crime"] == ["E09000001"]
+    assert "E09000025" not in v["not_covered"]["ward_profiles"] and "E09000001" in v["not_covered"]["ward_profiles"]
+    assert get_settings().releases_dir.name == "E12000007"

@@ -192,9 +192,11 @@ def with_areas(frame: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     frame["boundary"] = frame["boundary"].astype(str)
     frame["area_code"] = frame["area_code"].astype(str)
     level_of = areas.drop_duplicates("boundary").set_index("boundary")["area_level"]
-    names = areas.set_index(["boundary", "area_code"])["area_name"]
+    names = areas.drop_duplicates(["boundary", "area_code"]).set_index(["boundary", "area_code"])["area_name"]
     frame.insert(1, "area_level", frame["boundary"].map(level_of))
-    frame.insert(1, "area_name", [names.get((b, c)) for b, c in zip(frame["boundary"], frame["area_code"])])
+    # one vectorised look-up (a London-wide run has millions of rows)
+    key = pd.MultiIndex.from_arrays([frame["boundary"], frame["area_code"]])
+    frame.insert(1, "area_name", names.reindex(key).to_numpy(dtype=object))
     return frame
 
 
