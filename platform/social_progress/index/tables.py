@@ -126,7 +126,8 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
     scores = scores.merge(provenance.assign(measure_type="indicator"), on=["measure_type", "measure", "boundary", "area_code", "year"], how="left")
     order = ["boundary", "area_code", "year", "measure_type", "measure"]
     tables = {"index_scores": scores.sort_values(order, ignore_index=True),
-              "index_weights": result.weights,
+              "index_weights": result.weights if no_common is None
+              else result.weights.assign(method=result.weights["method"].astype(str).replace({"fixed": "london"})),
               "index_diagnostics": note_fallback(result.diagnostics, fallback) if no_common is None
               else note_common(result.diagnostics, no_common),
               "index_exclusions": exclusions,

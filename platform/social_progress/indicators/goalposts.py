@@ -138,8 +138,10 @@ def suggest_goalposts(indicator_id: str, project_dir: Path, duckdb_path: Path, d
                             f"lower_is_better, got {direction!r}")
     low, high = _round(p01), _round(p99)
     worst, best = (high, low) if direction == "lower_is_better" else (low, high)
-    london = meta.get("comparators", True) is not False
-    where = "London" if london else "borough"    # a source cut to the borough has only its own areas
+    # a model cut to the deployed borough has only its own areas, unless the deployment is
+    # London itself (the London-wide run: SPI_BOROUGH=E12000007), where they are all London's
+    london = meta.get("comparators", True) is not False or vars.get("borough_code") == "E12000007"
+    where = "London" if london else "borough"
     areas = " and ".join(b.upper() + "s" for b in boundaries)
     end = "worst = 99th" if direction == "lower_is_better" else "worst = 1st"
     basis = (f"{where[0].upper() + where[1:]} LSOA 1st and 99th percentiles ({end}), {year}, "
