@@ -20,8 +20,9 @@ To stay small, record files keep only the columns the platform reads:
   commissioner, prescribing setting), for every organisation, open or closed and of any
   prescribing setting, whose postcode is a London postcode in Code-Point Open (staging
   keeps the GP practices, prescribing setting 4, and the indicators their open dates);
-- FHRS: the seven columns the platform reads (id, name, postcode, rating and its
-  date, longitude/latitude; not the business type, address lines or sub-scores), for all 33
+- FHRS: the eight columns the platform reads (id, name, postcode, rating and its
+  date, the structural sub-score, longitude/latitude; not the business type, address lines
+  or the other sub-scores), for all 33
   London authorities, coordinates written without trailing zeros (the same numbers); the
   33 extracts were taken between 16 June and 21 July 2020 and the period the platform
   reports is read from RatingDate, so no extract-date column is needed;
