@@ -13,7 +13,7 @@ street-crime sample (the latter is fetched live when the network is there).
 To stay small, record files keep only the columns the platform reads:
 - Code-Point Open: postcode, positional quality, easting/northing, district and ward codes
   (the country, NHS region/health authority and county codes are never read), for every
-  live London postcode: the geography weights LSOA -> ward bridges by postcode centroids
+  live London postcode, one file per borough (records/codepoint_2025_4/<E09 code>.csv): the geography weights LSOA -> ward bridges by postcode centroids
   (population points), so a subset would change the bridges;
 - epraccur: the header-less NHS ODS file gets the header and the eleven columns of the
   earlier B&D extract (code, name, address lines 1-3, postcode, open/close date, status,
@@ -79,7 +79,8 @@ CENSUS2021_TABLES = {
 }
 #: NHS Digital patients registered at each GP practice (all ages, all sexes): the columns read
 GP_LIST_COLUMNS = ["EXTRACT_DATE", "CODE", "NUMBER_OF_PATIENTS"]
-SUPERSEDED = ["geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_2025_4_bd_neighbours.csv",
+SUPERSEDED = ["records/codepoint_open_2025_4_london.csv",
+              "geography/ward_codes_bd_neighbours.csv", "records/codepoint_open_2025_4_bd_neighbours.csv",
               "records/gp_practices_epraccur_bd.csv", "records/fhrs_barking_dagenham_2020-06-16.csv"]
 
 
@@ -180,7 +181,10 @@ def main(shared: Path, out: Path) -> None:
     (out / "records").mkdir(exist_ok=True)
     cp = pd.read_csv(rec / "codepoint_open_2025_4_london_postcodes.csv", dtype=str, keep_default_na=False)
     cp = cp[cp["lad_code"].str.startswith(LONDON_PREFIX)][POSTCODE_COLUMNS]
-    cp.to_csv(out / "records" / "codepoint_open_2025_4_london.csv", index=False)
+    # one file per borough (data/ keeps every file under 5 MB); the source reads them as a glob
+    (out / "records" / "codepoint_2025_4").mkdir(exist_ok=True)
+    for lad, part in cp.groupby("lad_code", sort=True):
+        part.to_csv(out / "records" / "codepoint_2025_4" / f"{lad}.csv", index=False)
     london_postcodes = set(_postcode_key(cp["postcode"]))
 
     gp = pd.read_csv(rec / "london" / "epraccur_england_2023-12.csv", dtype=str, header=None, keep_default_na=False)

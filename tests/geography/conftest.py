@@ -38,7 +38,8 @@ def indexes(layers):
 
 @pytest.fixture(scope="session")
 def codepoint() -> pd.DataFrame:
-    cp = pd.read_csv(DATA / "records" / "codepoint_open_2025_4_london.csv")
+    cp = pd.concat([pd.read_csv(f) for f in sorted((DATA / "records" / "codepoint_2025_4").glob("E09*.csv"))],
+                   ignore_index=True)
     return cp[cp["lad_code"].isin(AREA)].reset_index(drop=True)
 
 

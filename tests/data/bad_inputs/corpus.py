@@ -28,7 +28,7 @@ GP = "data/records/gp_practices_epraccur_london_2023-12.csv"
 SCHOOLS = "data/records/gias_schools_london_open_2025-05.csv"
 GAS = "data/indicators/energy/london-2010-2020-gas.csv"
 POLICE = "data/records/police_uk_2023-01_metropolitan_street_sample.csv"
-POSTCODES = "data/records/codepoint_open_2025_4_london.csv"
+POSTCODES = "data/records/codepoint_2025_4/E09000002.csv"
 WARD_PROFILES = "data/indicators/ward_profiles/ward-profiles-excel-version.csv"
 
 # An LSOA code of the 2021 vintage in Barking and Dagenham that did not exist in 2011.
