@@ -29,6 +29,21 @@ LAYERS = ("staging", "intermediate", "indicators", "marts")
 DBT_TIME_LIMIT_S = 1800
 
 
+#: the macro that reads every indicator model's meta from the dbt graph
+FRAMEWORK_MACRO = "macro.social_progress.indicator_nodes"
+
+
+def framework_digest(manifest: Mapping[str, Any]) -> str:
+    """A hash of every indicator model's name, description, path and meta (what
+    `indicator_nodes()` hands to the models that read the framework from the graph)."""
+    nodes = sorted((n["name"], n.get("description", ""), n.get("original_file_path", ""),
+                    n.get("config", {}).get("meta", {}).get("indicator"))
+                   for n in manifest.get("nodes", {}).values()
+                   if n.get("resource_type") == "model" and "indicator" in (n.get("tags") or [])
+                   and n.get("config", {}).get("meta", {}).get("indicator"))
+    return hashlib.sha256(json.dumps(nodes, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class PlatformTranslator(DagsterDbtTranslator):
     def __init__(self, manifest: dict, index_owner: str, source_owners: Mapping[str, str], vars_hash: str):
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -37,6 +52,7 @@ class PlatformTranslator(DagsterDbtTranslator):
         self._vars_hash = vars_hash
         self._macros = {uid: m.get("macro_sql", "") for uid, m in manifest.get("macros", {}).items()}
         self._macro_deps = {uid: m.get("depends_on", {}).get("macros", []) for uid, m in manifest.get("macros", {}).items()}
+        self._framework = framework_digest(manifest)
 
     def get_asset_key(self, props: Mapping[str, Any]) -> AssetKey:
         if props["resource_type"] == "source":
@@ -76,9 +92,15 @@ class PlatformTranslator(DagsterDbtTranslator):
         digest.update((props.get("raw_code") or "").encode())
         digest.update(json.dumps(props.get("config", {}), sort_keys=True, default=str).encode())
         digest.update(json.dumps(props.get("columns", {}), sort_keys=True, default=str).encode())
-        for macro in self._all_macros(props.get("depends_on", {}).get("macros", [])):
+        macros = self._all_macros(props.get("depends_on", {}).get("macros", []))
+        for macro in macros:
             digest.update(macro.encode())
             digest.update(self._macros.get(macro, "").encode())
+        if FRAMEWORK_MACRO in macros:
+            # a model that reads the framework from the graph (marts/indicator_metadata) is
+            # stale when an indicator is added or removed or its YAML meta changes: it does
+            # not ref the indicator models, so nothing else would mark it stale
+            digest.update(self._framework.encode())
         digest.update(self._vars_hash.encode())
         return digest.hexdigest()[:16]
 
