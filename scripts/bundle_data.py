@@ -26,6 +26,9 @@ To stay small, record files keep only the columns the platform reads:
   33 extracts were taken between 16 June and 21 July 2020 and the period the platform
   reports is read from RatingDate, so no extract-date column is needed.
 
+Fuel poverty, PTAL, the LSOA 2011 population-weighted centroids and the two library lists
+are bundled by `bundle_london_access` (London rows, the columns read; see its docstring).
+
 Run once by a maintainer from the project root (``python scripts/bundle_data.py
 ../shared/data``); the default run and the tests read only data/. Files this script used
 to write under older names (the B&D and four-borough cuts) are removed.
