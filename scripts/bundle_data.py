@@ -33,6 +33,9 @@ To stay small, record files keep only the columns the platform reads:
   staging models read (the date, code, total and the categories counted; the long tables
   keep every category, without the `prop` column).
 
+Fuel poverty, PTAL, the LSOA 2011 population-weighted centroids and the two library lists
+are bundled by `bundle_london_access` (London rows, the columns read; see its docstring).
+
 Run once by a maintainer from the project root (``python scripts/bundle_data.py
 ../shared/data``); the default run and the tests read only data/. Files this script used
 to write under older names (the B&D and four-borough cuts) are removed.
@@ -54,6 +57,12 @@ POSTCODE_COLUMNS = ["postcode", "positional_quality", "easting", "northing", "la
 EPRACCUR_COLUMNS = {"org_code": 0, "name": 1, "addr1": 4, "addr2": 5, "addr3": 6, "postcode": 9,
                     "open_date": 10, "close_date": 11, "status": 12, "commissioner": 14,
                     "prescribing_setting": 25}
+#: DESNZ fuel poverty: the columns the platform reads (names, LA codes, region, the rounded % and
+#: the source sheet are left out: the share is recomputed from the two counts)
+FUEL_POVERTY_COLUMNS = ["year", "metric", "lsoa_vintage", "lsoa_code", "households", "fuel_poor_households"]
+#: DCMS Libraries Taskforce list: the columns the library sets are built from
+LIBRARY_TASKFORCE_COLUMNS = ["id", "authority_id", "name", "postcode", "statutory2010", "statutory2016",
+                             "closed", "closed_year", "opened_year"]
 FHRS_COLUMNS = ["FHRSID", "BusinessName", "PostCode", "RatingValue", "RatingDate", "Structural", "Longitude", "Latitude"]
 #: the broad age bands of the ONS mid-year files (london-midYYYY-pop.csv): name -> ages
 AGE_BANDS = {"Persons_0-15": range(0, 16), "Persons_16-29": range(16, 30), "Persons_30-44": range(30, 45),
@@ -205,8 +214,53 @@ def main(shared: Path, out: Path) -> None:
     for name in ["fixmystreet_lsoa_counts_bd_2010_2019.csv", "police_uk_2023-01_metropolitan_street_sample.csv"]:
         shutil.copy(rec / name, out / "records" / name)
 
+    bundle_london_access(shared, out, lsoa11_london=london_lsoa11, london_postcodes=london_postcodes,
+                         london_names=set(lad["LAD22NM"].str.lower()))
+
     for name in SUPERSEDED:
         (out / name).unlink(missing_ok=True)
+
+
+def bundle_london_access(shared: Path, out: Path, lsoa11_london: set[str], london_postcodes: set[str],
+                         london_names: set[str]) -> None:
+    """Fuel poverty, PTAL, LSOA 2011 population-weighted centroids and public libraries, London only.
+
+    - DESNZ sub-regional fuel poverty (already London rows, 2011-2022): the six columns read;
+      every row kept (the 2011 LSOA 2001 rows too: staging decides which of them are usable).
+    - TfL PTAL 2015: LSOA code and average PTAI (the PTAL band and the high/low PTAI are not read).
+    - ONS LSOA 2011 population-weighted centroids (drkane/geo-lookups lsoa_latlong.csv): London
+      LSOA 2011 rows, WGS84 latitude/longitude converted to British National Grid (EPSG:27700,
+      to 0.1 m) with pyproj, so that distances to Code-Point postcodes are in metres.
+    - Libraries: the Arts Council England list (Dec 2022) rows of the 33 London authorities;
+      the DCMS Libraries Taskforce list (2016-17) rows of the London library authorities (an
+      authority most of whose libraries have a London Code-Point postcode), nine columns.
+    """
+    fp = pd.read_csv(shared / "indicators" / "fuel_poverty" / "desnz_subregional_fuel_poverty_lsoa_london_2011-2022.csv",
+                     dtype=str, keep_default_na=False)
+    (out / "indicators" / "fuel_poverty").mkdir(parents=True, exist_ok=True)
+    fp[FUEL_POVERTY_COLUMNS].to_csv(out / "indicators" / "fuel_poverty" / "desnz_fuel_poverty_lsoa_london_2011-2022.csv",
+                                    index=False)
+
+    ptal = pd.read_csv(shared / "indicators" / "ptal" / "ptal_lsoa2011_london_2015.csv", dtype=str, keep_default_na=False)
+    (out / "indicators" / "ptal").mkdir(parents=True, exist_ok=True)
+    ptal[["geography code", "AvPTAI2015"]].to_csv(out / "indicators" / "ptal" / "ptal_lsoa2011_london_2015.csv", index=False)
+
+    cent = pd.read_csv(shared / "geography" / "lsoa_latlong.csv", dtype=str)
+    cent = cent[cent["lsoa11cd"].isin(lsoa11_london)].sort_values("lsoa11cd")
+    pts = gpd.points_from_xy(cent["longitude"].astype(float), cent["latitude"].astype(float), crs="EPSG:4326").to_crs(27700)
+    pd.DataFrame({"lsoa11cd": cent["lsoa11cd"].to_numpy(), "easting": pts.x.round(1), "northing": pts.y.round(1)}).to_csv(
+        out / "geography" / "lsoa11_population_weighted_centroids_london.csv", index=False)
+
+    lib = shared / "records" / "london"
+    ace = pd.read_csv(lib / "ace_basic_libraries_england_static_statutory_open_2022-12.csv", dtype=str,
+                      encoding="utf-8-sig", keep_default_na=False)
+    ace[ace["Local authority"].str.lower().isin(london_names)].to_csv(
+        out / "records" / "ace_libraries_london_2022-12.csv", index=False)
+    tf = pd.read_csv(lib / "librarieshacked_libraries_england_taskforce_2016-17.csv", dtype=str, keep_default_na=False)
+    in_london = _postcode_key(tf["postcode"]).isin(london_postcodes)
+    authorities = in_london.groupby(tf["authority_id"]).mean()
+    tf = tf[tf["authority_id"].isin(authorities[authorities > 0.5].index)]
+    tf[LIBRARY_TASKFORCE_COLUMNS].to_csv(out / "records" / "libraries_taskforce_london_2016-17.csv", index=False)
 
 
 if __name__ == "__main__":

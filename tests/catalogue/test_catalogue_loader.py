@@ -13,10 +13,11 @@ from social_progress.settings import PROJECT_ROOT
 REAL = PROJECT_ROOT / "catalogue" / "sources.yml"
 EXPECTED_IDS = [
     "lsoa11_boundaries", "lsoa21_boundaries", "ward22_boundaries", "borough_boundaries",
-    "lsoa11_ward19_lookup", "postcodes", "imd2015", "imd2019", "imd2019_indicators", "imd2025",
+    "lsoa11_ward19_lookup", "postcodes", "lsoa11_centroids", "imd2015", "imd2019", "imd2019_indicators", "imd2025",
     "imd2025_indicators", "crime", "air_quality", "energy_gas", "energy_electricity", "population",
     "census_population", "census_deprivation", "census_general_health", "census_qualifications",
-    "census_occupancy_bedrooms", "census_tenure", "gp_list_sizes", "ward_profiles", "gp_practices", "schools",
+    "census_occupancy_bedrooms", "census_tenure", "gp_list_sizes", "ward_profiles", "fuel_poverty", "ptal",
+    "gp_practices", "libraries_taskforce", "libraries_ace", "schools",
     "food_hygiene", "fixmystreet", "police_uk",
 ]
 

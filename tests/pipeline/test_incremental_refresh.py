@@ -35,7 +35,7 @@ def test_nothing_changed_runs_nothing(refreshed, tmp_path):
     before = folder_fingerprint(project / "releases" / "2021")
     proc = run_refresh(project)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "Checked 24 inputs (0 changed)" in proc.stdout
+    assert "Checked 29 inputs (0 changed)" in proc.stdout
     assert "Release unchanged" in proc.stdout and "nothing was run" in proc.stdout
     assert "None" not in proc.stdout + proc.stderr
     assert len(dagster_runs(project)) == len(runs_before)  # no run at all: no dbt, no check, no index
@@ -48,7 +48,7 @@ def test_one_changed_source_reruns_only_it_and_the_release_equals_a_cold_refresh
     _bump_one_gas_value(partial)
     proc = run_refresh(partial)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "Checked 24 inputs (1 changed)" in proc.stdout and "because of raw/energy_gas" in proc.stdout
+    assert "Checked 29 inputs (1 changed)" in proc.stdout and "because of raw/energy_gas" in proc.stdout
     assert f"Release published: {partial / 'releases' / '2021-r2'}" in proc.stdout
     run = dagster_runs(partial)[0]
     built = materialized_in_run(partial, run["run_id"])

@@ -31,6 +31,21 @@ LAYERS = ("staging", "intermediate", "indicators", "marts")
 DBT_TIME_LIMIT_S = 1800
 
 
+#: the macro that reads every indicator model's meta from the dbt graph
+FRAMEWORK_MACRO = "macro.social_progress.indicator_nodes"
+
+
+def framework_digest(manifest: Mapping[str, Any]) -> str:
+    """A hash of every indicator model's name, description, path and meta (what
+    `indicator_nodes()` hands to the models that read the framework from the graph)."""
+    nodes = sorted((n["name"], n.get("description", ""), n.get("original_file_path", ""),
+                    n.get("config", {}).get("meta", {}).get("indicator"))
+                   for n in manifest.get("nodes", {}).values()
+                   if n.get("resource_type") == "model" and "indicator" in (n.get("tags") or [])
+                   and n.get("config", {}).get("meta", {}).get("indicator"))
+    return hashlib.sha256(json.dumps(nodes, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class PlatformTranslator(DagsterDbtTranslator):
     def __init__(self, manifest: dict, index_owner: str, source_owners: Mapping[str, str], vars_hash: str):
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -39,7 +54,7 @@ class PlatformTranslator(DagsterDbtTranslator):
         self._vars_hash = vars_hash
         self._macros = {uid: m.get("macro_sql", "") for uid, m in manifest.get("macros", {}).items()}
         self._macro_deps = {uid: m.get("depends_on", {}).get("macros", []) for uid, m in manifest.get("macros", {}).items()}
-        self._framework_hash = _framework_hash(manifest)
+        self._framework = framework_digest(manifest)
 
     def get_asset_key(self, props: Mapping[str, Any]) -> AssetKey:
         if props["resource_type"] == "source":
@@ -84,10 +99,10 @@ class PlatformTranslator(DagsterDbtTranslator):
             digest.update(macro.encode())
             digest.update(self._macros.get(macro, "").encode())
         if FRAMEWORK_MACRO in macros:
-            # a model that reads the framework from the graph (indicator_metadata) has no ref
-            # to the indicator models: adding one, or editing one's meta.indicator (goalposts,
-            # in_index), changes no SQL of its own, so it is stale when the framework changes
-            digest.update(self._framework_hash.encode())
+            # a model that reads the framework from the graph (marts/indicator_metadata) is
+            # stale when an indicator is added or removed or its YAML meta changes: it does
+            # not ref the indicator models, so nothing else would mark it stale
+            digest.update(self._framework.encode())
         digest.update(self._vars_hash.encode())
         return digest.hexdigest()[:16]
 
@@ -113,22 +128,6 @@ class PlatformTranslator(DagsterDbtTranslator):
     def _layer(props: Mapping[str, Any]) -> str:
         fqn = props.get("fqn", [])
         return next((part for part in fqn if part in LAYERS), "dbt")
-
-
-#: the macro that reads every indicator model from dbt's graph (macros/indicators.sql)
-FRAMEWORK_MACRO = "macro.social_progress.indicator_nodes"
-
-
-def _framework_hash(manifest: Mapping[str, Any]) -> str:
-    """A hash of the framework as indicator_nodes() sees it: every indicator model's name,
-    path, description and meta.indicator."""
-    digest = hashlib.sha256()
-    for uid, node in sorted(manifest.get("nodes", {}).items()):
-        meta = (node.get("config") or {}).get("meta", {}).get("indicator")
-        if node.get("resource_type") == "model" and "indicator" in (node.get("tags") or []) and meta:
-            digest.update(json.dumps([node.get("name"), node.get("original_file_path"), node.get("description"), meta],
-                                     sort_keys=True, default=str).encode())
-    return digest.hexdigest()
 
 
 def describe_dbt_test(node: Mapping[str, Any]) -> str:
