@@ -58,6 +58,10 @@ class IndexYears(BaseModel):
     # A component (area, year) is scored when at most this share of its indicators is
     # imputed (held from the area's own other years or by regression) rather than observed.
     max_missing_component_share: float = Field(default=0.5, ge=0, le=1)
+    # The scores principal-component weights are estimated on: observed (pairwise-complete
+    # correlations of observed values) or imputed (after imputation: every pair of indicators
+    # has a correlation, even two snapshot sources of different years).
+    pca_data: str = Field(default="observed", pattern="^(observed|imputed)$")
     # Monte Carlo runs of the sensitivity analysis (rank intervals); 0 turns it off.
     sensitivity_runs: int = Field(default=200, ge=0, le=5000)
 

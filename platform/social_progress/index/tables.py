@@ -115,7 +115,8 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
     scored = areas[areas["boundary"].isin(panel["boundary"].unique())]
     engine_in = engine_input(panel, scored, years, ids)
     options = IndexOptions(weight_level=WEIGHT_LEVEL,
-                           max_missing_component_share=getattr(index, "max_missing_component_share", None))
+                           max_missing_component_share=getattr(index, "max_missing_component_share", None),
+                           pca_data=getattr(index, "pca_data", "observed"))
     framework, result, fallback = compute_index_with_fallback(engine_in, framework, options, log)
     scores = with_areas(result.scores.rename(columns={"area_level": "boundary"}), areas)
     exclusions = result.exclusions
