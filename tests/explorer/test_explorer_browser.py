@@ -127,6 +127,12 @@ def test_borough_sections_downloads_and_screenshot(browser, serve, real_release)
     for name in ("scores.csv", "scores.parquet", "indicator_values.csv", "areas.geojson", "data_dictionary.csv", "metadata.json"):
         assert name in links
     assert "How this is calculated" in browser.page_source
+    # the method page: nothing is left out of Barking and Dagenham's framework, and it says
+    # which components use the common London weights (FixMyStreet's two have none: equal)
+    assert browser.find_elements(By.ID, "left-out-none")
+    note = browser.find_element(By.ID, "weighting-note").text
+    assert "10 of 12 components are weighted with the common London weights" in note
+    assert "Personal Rights" in note and "Water and Sanitation" in note
     ARTIFACTS.mkdir(exist_ok=True)
     browser.find_element(By.CSS_SELECTOR, "#map path[data-code]").click()
     browser.save_screenshot(str(ARTIFACTS / "explorer.png"))

@@ -69,6 +69,11 @@ def test_the_borough_publishes_its_own_release(borough):
     assert set(left) == {"civic_reporting_rate", "street_problem_reports"}
     assert all("fixmystreet does not cover this borough" in why for why in left.values())
     assert meta["sections"]["targets"]["available"] is False     # the Manifesto targets are B&D's
+    # the explorer's method page lists them (rendered from the same section of its data)
+    data = (project / "releases" / code / "latest" / "explorer" / "data.js").read_text()
+    doc = json.loads(data.removeprefix("window.SPI_DATA = ").rstrip().rstrip(";"))
+    assert doc["sections"]["framework"]["left_out"] == left
+    assert set(doc["sections"]["framework"]["weighting"].values()) <= {"london", "equal (no common London weight)"}
 
 
 @pytest.mark.parametrize("borough", PARAMS, indirect=True)

@@ -372,6 +372,32 @@
     });
     t.appendChild(tb); box.appendChild(t);
   }
+  /* The method section: how this borough's framework differs (indicators its sources do
+     not cover) and how each component is weighted. */
+  function renderMethodNotes() {
+    var box = byId("method-notes"), fw = (D.sections || {}).framework || {};
+    if (!box) return;
+    clear(box);
+    var left = fw.left_out || {}, ids = Object.keys(left).sort();
+    box.appendChild(el("h3", {text: "Left out of " + D.borough.name + "'s framework"}));
+    if (!ids.length) box.appendChild(el("p", {id: "left-out-none", text: "None: every indicator's sources cover the borough."}));
+    else {
+      var ul = el("ul", {id: "left-out"});
+      ids.forEach(function (id) {
+        var m = measureIndex[id];
+        ul.appendChild(el("li", {}, [el("strong", {text: (m && m.name) || id}), " (" + ((m && m.component) || "") + "): " + left[id] + "."]));
+      });
+      box.appendChild(ul);
+      box.appendChild(el("p", {text: "They are not filled with zeros: they are absent from this borough's scores, and their component is scored from the indicators that remain."}));
+    }
+    var w = fw.weighting || {}, comps = Object.keys(w).sort();
+    if (comps.length) {
+      var common = comps.filter(function (c) { return w[c] === "london"; });
+      box.appendChild(el("p", {id: "weighting-note", text: (common.length === comps.length ? "Every component is" : common.length + " of " + comps.length + " components are") +
+        " weighted with the common London weights (principal components estimated on every London neighbourhood), so scores compare across boroughs." +
+        (common.length < comps.length ? " Equal weights: " + comps.filter(function (c) { return w[c] !== "london"; }).map(function (c) { return c + " (" + w[c] + ")"; }).join("; ") + "." : "")}));
+    }
+  }
   function renderDownloads() {
     var ul = clear(byId("downloads"));
     D.files.forEach(function (f) {
@@ -419,7 +445,7 @@
     byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); renderAll(); });
     byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; renderMap(); writeHash(); });
     byId("area-select").addEventListener("change", function (e) { selectArea(e.target.value, false); });
-    renderTargets(); renderDownloads(); renderAll();
+    renderTargets(); renderDownloads(); renderMethodNotes(); renderAll();
     document.body.setAttribute("data-ready", "true");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();

@@ -216,9 +216,13 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
 
     progress = marts["progress_ratings"]
     tables["progress.csv"] = progress
+    weighting = {}
+    if not wh.diagnostics.empty and "weighting" in wh.diagnostics:
+        weighting = dict(zip(wh.diagnostics["component"].astype(str), wh.diagnostics["weighting"].astype(str)))
     sections["framework"] = {"available": True, "left_out": framework_exclusions(wh.metadata),
                              "note": "indicators whose sources do not cover the borough are left out of its framework "
-                                     "(catalogue coverage), never filled with zeros"}
+                                     "(catalogue coverage), never filled with zeros",
+                             "weighting": weighting}
     sections["progress"] = {"available": True, "ratings": progress["rating"].value_counts().sort_index().to_dict()}
 
     peers, peers_status = marts["similar_areas"], marts["similar_areas"].attrs["status"]
