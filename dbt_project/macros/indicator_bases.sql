@@ -144,3 +144,13 @@ with base as (
     left join {{ ref('int_lsoa11_population') }} p on p.lsoa11_code = g.lsoa11_code and p.year = {{ year }}
 )
 {%- endmacro %}
+
+{# A share of a count over LSOA 2021 rows (Census 2021 tables, one row per LSOA and
+   category): numerator = the count where `condition` holds, denominator = all of it. #}
+{% macro lsoa21_count_share(relation, condition, count='households') -%}
+    select 'lsoa21' as source_boundary, lsoa21_code as source_code, year,
+           sum(case when {{ condition }} then {{ count }} else 0 end) as numerator,
+           sum({{ count }}) as denominator
+    from {{ ref(relation) }}
+    group by all
+{%- endmacro %}
