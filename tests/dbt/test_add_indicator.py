@@ -85,10 +85,14 @@ def test_new_indicator_is_scored_for_every_area_and_year(project):
     scores = pd.read_csv(project / "releases" / "2021" / "scores.csv", dtype={"area_code": str})
     new = scores[(scores["measure_type"] == "indicator") & (scores["measure"] == NEW)]
     counts = new.groupby(["boundary", "year"])["area_code"].nunique().unstack()
-    assert counts.to_dict(orient="index") == {b: {2019: n, 2020: n, 2021: n} for b, n in
+    assert counts.to_dict(orient="index") == {b: {y: n for y in range(2015, 2022)} for b, n in
                                               {"lad": 1, "lsoa11": 110, "lsoa21": 115, "ward19": 17, "ward22": 19}.items()}
     assert new["score"].notna().all() and new["score"].between(0, 100).all()
-    assert (new["data_year"] == 2019).all()
+    # IoD 2019's data describe 2015 (most of them 2015/16): the value carries to 2020
+    # (five years, the gap between editions) and 2021 holds it, flagged as imputed
+    carried, held = new[new["year"] <= 2020], new[new["year"] == 2021]
+    assert (carried["data_year"] == 2015).all() and (carried["imputed_share"] == 0).all()
+    assert held["data_year"].isna().all() and (held["imputed_share"] == 1).all()
 
 
 def test_new_indicator_counts_in_its_component(project):
@@ -109,7 +113,7 @@ def test_new_indicator_counts_in_its_component(project):
 def test_new_indicator_has_comparators(project):
     with duckdb.connect(str(project / "warehouse" / "social_progress.duckdb"), read_only=True) as con:
         rows = con.execute("SELECT comparator_code, comparator_name, value FROM marts.indicator_comparators "
-                           "WHERE indicator_id = ? AND year = 2019 ORDER BY 1", [NEW]).fetchall()
+                           "WHERE indicator_id = ? AND year = 2015 ORDER BY 1", [NEW]).fetchall()
         levels = {r[0] for r in con.execute("SELECT DISTINCT area_level FROM marts.indicator_values").fetchall()}
     assert [(c, n) for c, n, _ in rows] == [("E09000016", "Havering"), ("E09000025", "Newham"),
                                             ("E09000026", "Redbridge"), ("E12000007", "London")]

@@ -54,15 +54,15 @@ def refreshed(tmp_path_factory):
 def test_suggestion_reproduces_the_documented_percentiles(refreshed):
     db = refreshed / "warehouse" / "social_progress.duckdb"
     before = db.stat().st_mtime_ns
-    s = suggest_goalposts("homelessness_rate", refreshed / "dbt_project", db, str(BIN / "dbt"), VARS, year=2019)
-    # the YAML's goalposts were read off the same percentiles
+    s = suggest_goalposts("homelessness_rate", refreshed / "dbt_project", db, str(BIN / "dbt"), VARS, year=2015)
+    # the YAML's goalposts were read off the same percentiles (IoD 2019, whose data describe 2015)
     assert (s["worst"], s["best"], s["n_areas"], s["boundary"]) == (11.1, 0.713, 4835, "lsoa11")
     assert s["worst"] == s["current_worst"] and s["best"] == s["current_best"]
-    assert s["worst_best_basis"].startswith("London LSOA 1st and 99th percentiles (worst = 99th), 2019, "
+    assert s["worst_best_basis"].startswith("London LSOA 1st and 99th percentiles (worst = 99th), 2015, "
                                             "4835 London LSOA11s; raw scale")
-    # latest source year by default (IoD 2025, on LSOA 2021)
+    # latest source year by default (IoD 2025, on LSOA 2021, whose data describe 2021)
     latest = suggest_goalposts("homelessness_rate", refreshed / "dbt_project", db, str(BIN / "dbt"), VARS)
-    assert (latest["year"], latest["boundary"]) == (2025, "lsoa21") and latest["worst"] > latest["best"]
+    assert (latest["year"], latest["boundary"]) == (2021, "lsoa21") and latest["worst"] > latest["best"]
     # higher is better: worst is the low end
     turnout = suggest_goalposts("mayoral_turnout", refreshed / "dbt_project", db, str(BIN / "dbt"), VARS)
     assert turnout["worst"] < turnout["best"] and turnout["worst_best_basis"].startswith("Borough LSOA")

@@ -95,7 +95,8 @@ def test_ptai_is_the_published_average(con):
 
 
 def _placed(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    cp = pd.read_csv(DATA / "records" / "codepoint_open_2025_4_london.csv", dtype=str)
+    cp = pd.concat([pd.read_csv(f, dtype=str) for f in sorted((DATA / "records" / "codepoint_2025_4").glob("E09*.csv"))],
+                   ignore_index=True)
     cp["key"] = cp.postcode.str.replace(" ", "").str.upper()
     frame = frame.assign(key=frame[column].str.replace(" ", "").str.upper())
     return frame.merge(cp[["key", "easting", "northing"]], on="key").astype({"easting": float, "northing": float})

@@ -22,13 +22,14 @@ def test_refresh_publishes_a_release_with_every_area_and_year(refreshed):
     scores = pd.read_csv(release / "scores.csv", dtype={"area_code": str})
     index = scores[scores["measure_type"] == "index"]
     areas = index.groupby(["boundary", "year"])["area_code"].nunique().unstack()
-    assert areas.loc["lsoa11"].tolist() == [110, 110, 110]
-    assert areas.loc["ward19"].tolist() == [17, 17, 17]
-    assert areas.loc["ward22"].tolist() == [19, 19, 19]
-    assert areas.loc["lad"].tolist() == [1, 1, 1]
+    years = list(range(2015, 2022))    # seven years: IoD values carry the years their data describe
+    assert areas.loc["lsoa11"].tolist() == [110] * 7
+    assert areas.loc["ward19"].tolist() == [17] * 7
+    assert areas.loc["ward22"].tolist() == [19] * 7
+    assert areas.loc["lad"].tolist() == [1] * 7
     # every index indicator is also reported on LSOA 2021 (bridged), so LSOA 2021 is scored too
-    assert areas.loc["lsoa21"].tolist() == [115, 115, 115]
-    assert sorted(index["year"].unique()) == [2019, 2020, 2021]
+    assert areas.loc["lsoa21"].tolist() == [115] * 7
+    assert sorted(index["year"].unique()) == years
     assert index["score"].between(0, 100).all()
     # 12 components and 3 dimensions for every area and year
     per_area = scores[scores["measure_type"] == "component"].groupby(["boundary", "area_code", "year"])["measure"].nunique()
@@ -63,6 +64,18 @@ def test_rates_are_recomputed_from_numerators_not_averaged(refreshed):
     pops = con.execute("""SELECT year, sum(population) FROM intermediate.int_lsoa11_population p
                           JOIN geography.lsoa11_lookup USING (lsoa11_code) GROUP BY 1 ORDER BY 1""").fetchall()
     assert dict(pops)[2019] == 212906  # ONS mid-2019 estimate for Barking and Dagenham
+    # other years: the mid-2017 estimate, 2018 halfway between 2017 and 2019, 2015-16 held at 2017
+    from project_copy import ROOT
+    mid = {y: pd.read_csv(ROOT / "data" / "indicators" / "population" / f"london-mid{y}-pop.csv")
+           for y in (2017, 2019, 2020)}
+    bd = {y: int(f.loc[f["LAD11CD"] == BOROUGH, "Persons_All-Ages"].sum()) for y, f in mid.items()}
+    assert dict(pops)[2017] == pytest.approx(bd[2017]) and dict(pops)[2020] == pytest.approx(bd[2020])
+    assert dict(pops)[2018] == pytest.approx((bd[2017] + bd[2019]) / 2)
+    assert dict(pops)[2015] == pytest.approx(bd[2017]) and dict(pops)[2021] == pytest.approx(bd[2020])
+    basis = dict(con.execute("SELECT year, min(population_basis) FROM intermediate.int_lsoa11_population "
+                             "WHERE year BETWEEN 2015 AND 2021 GROUP BY 1").fetchall())
+    assert basis == {2015: "held", 2016: "held", 2017: "estimate", 2018: "interpolated", 2019: "estimate",
+                     2020: "estimate", 2021: "held"}
 
 
 def test_release_metadata_lists_every_input_with_its_hash(refreshed):
@@ -79,7 +92,7 @@ def test_release_metadata_lists_every_input_with_its_hash(refreshed):
     for name, info in meta["files"].items():
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == info["sha256"]
     assert meta["checks"] == [{"blocking": True, "check": "marts/index_scores:index_scores_expectations", "status": "passed"}]
-    assert meta["release"]["years"] == [2019, 2020, 2021]
+    assert meta["release"]["years"] == list(range(2015, 2022))
     # the Data Docs of every check of the run that built it, linked from the metadata
     docs = meta["data_docs"]
     assert "index_scores_expectations" in docs and "crime_expectations" in docs
@@ -129,8 +142,10 @@ def test_failed_check_publishes_nothing_and_keeps_the_previous_release(refreshed
     proc = run_refresh(project)
     assert proc.returncode == 1
     # the gate that stops it: the dbt indicator contract (rule `complete`: no row for the LSOA
-    # in the GP indicators, which weight by residents) or, further on, the index's coverage
-    assert ("indicator_contract_gp_practice_distance_" in proc.stderr
+    # in the resident population in 2019-2020, or in the GP indicators, which weight by
+    # residents) or, further on, the index's coverage
+    assert ("check failed: indicators/resident_population:indicator_contract_resident_population_" in proc.stderr
+            or "indicator_contract_gp_practice_distance_" in proc.stderr
             or ("index_scores_expectations" in proc.stderr and "E01000006" in proc.stderr)), proc.stderr[-3000:]
     assert "did not publish" in proc.stderr
     assert folder_fingerprint(release) == before
@@ -147,9 +162,12 @@ def test_index_uses_principal_component_weights_and_reports_rank_intervals(refre
     methods = {c: m for c, _, _, m in weights}
     diag = dict(con.execute("SELECT component, weighting FROM marts.index_diagnostics").fetchall())
     assert len(diag) == 12
-    for component, method in methods.items():  # pca, unless its first component loads negatively somewhere
-        assert (method == "equal") == diag[component].startswith("equal (negative PCA loading)"), (component, method)
-    assert list(methods.values()).count("pca") >= 6
+    # the common London weights, unless a component holds an indicator with none (FixMyStreet's
+    # two, Barking and Dagenham's own extract): equal weights, said so
+    for component, method in methods.items():
+        assert (method == "equal") == diag[component].startswith("equal (no common London weight)"), (component, method)
+        assert method in ("london", "equal"), (component, method)
+    assert list(methods.values()).count("london") == 10
     safety = dict(con.execute("""SELECT indicator_id, weight FROM marts.index_weights
                                  WHERE component = 'Personal Safety'""").fetchall())
     assert {"violence_rate", "burglary_rate"} <= set(safety) and len(set(round(w, 6) for w in safety.values())) > 1
@@ -157,5 +175,5 @@ def test_index_uses_principal_component_weights_and_reports_rank_intervals(refre
     assert 0 < variance[0] <= variance[1] <= 1
     unc = con.execute("""SELECT boundary, count(*), min(rank_p05 <= median_rank AND median_rank <= rank_p95)
                          FROM marts.index_uncertainty GROUP BY 1 ORDER BY 1""").fetchall()
-    assert [(b, n) for b, n, _ in unc] == [("lad", 3), ("lsoa11", 330), ("lsoa21", 345), ("ward19", 51), ("ward22", 57)]
+    assert [(b, n) for b, n, _ in unc] == [("lad", 7), ("lsoa11", 770), ("lsoa21", 805), ("ward19", 119), ("ward22", 133)]
     assert all(ok for _, _, ok in unc)
