@@ -7,7 +7,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: run test test-fast install manifest ui bench clean
+.PHONY: run london test test-fast install manifest ui bench clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -40,12 +40,17 @@ test: manifest
 test-fast: manifest
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 
+# The London-wide run (every borough's areas) and the common weights every borough scores with.
+london: manifest
+	$(BIN)/social-progress london --write-weights
+
 ui: manifest
 	$(BIN)/social-progress prepare
 	$(BIN)/dagster dev -w workspace.yaml
 
 bench: manifest
 	$(BIN)/python bench/refresh.py
+	$(BIN)/python bench/london.py
 	$(BIN)/python bench/index.py
 	$(BIN)/python bench/geography.py
 

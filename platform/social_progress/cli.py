@@ -275,8 +275,8 @@ def _report(args, settings, instance, result, started: float) -> int:
             published = ev.event_specific_data.materialization
     elapsed = time.monotonic() - started
     if getattr(args, "stop_before", None) and result.success and not errors:
-        _say(f"Done in {elapsed:.0f} s (run {run_id[:8]}; {len(warnings)} warnings; no release: the run ends with the "
-             f"index, in {settings.duckdb_path}).")
+        _say(f"Done in {elapsed:.0f} s (run {run_id[:8]}; {len(warnings)} warnings; the run ends with the index, in "
+             f"{settings.duckdb_path}).")
         return 0
     if not result.success or published is None:
         for rec in events:
@@ -353,9 +353,10 @@ def serve(args: argparse.Namespace) -> int:
 def london(args: argparse.Namespace) -> int:
     """The London-wide run: every open indicator and the index for all 33 boroughs' LSOAs,
     wards and the boroughs, in its own warehouse and Dagster instance (a borough deployment's
-    state is left alone), ending with the index and its checks (the layer borough releases
-    compare with; no release of its own); --write-weights then writes the common weights."""
-    from social_progress.borough import LONDON_CODE, BOROUGH_VAR
+    state is left alone), ending with the index and its checks; if they pass, the London
+    layer (every area's scores, the boroughs', the weights) is published under
+    releases/E12000007/, and --write-weights writes the common weights."""
+    from social_progress.borough import BOROUGH_VAR, LONDON_CODE, area_config
     from social_progress.settings import get_settings
 
     root = get_settings().project_root
@@ -365,9 +366,10 @@ def london(args: argparse.Namespace) -> int:
     settings = get_settings()
     _say(f"London-wide run: warehouse {settings.duckdb_path}, releases {settings.releases_dir}")
     code = refresh(args)
-    if code != 0 or not args.write_weights:
+    if code != 0:
         return code
     from social_progress.index.london_weights import weights_document, write_common_weights
+    from social_progress.publish.london_layer import publish_london_layer
     from social_progress.warehouse import read_table
 
     weights = read_table(settings.duckdb_path, "SELECT * FROM marts.index_weights")
@@ -375,9 +377,15 @@ def london(args: argparse.Namespace) -> int:
     years = read_table(settings.duckdb_path, "SELECT year FROM marts.index_years")["year"].tolist()
     n = read_table(settings.duckdb_path, "SELECT count(*) AS n FROM geography.areas WHERE boundary = 'lsoa11'")["n"][0]
     basis = {"areas": f"{int(n)} London LSOA 2011", "years": f"{min(years)}-{max(years)}",
-             "method": "first principal component of the pairwise-complete correlations of the indicator scores, "
-                       "pooled over LSOAs and years (equal weights where a loading is negative)",
+             "method": "first principal component of the correlations of the indicator scores ("
+                       + ("after imputation" if area_config(settings).index.pca_data == "imputed" else "observed values")
+                       + "), pooled over LSOAs and years (equal weights where a loading is negative)",
              "estimated": time.strftime("%Y-%m-%d")}
+    layer = publish_london_layer(settings.duckdb_path, settings.releases_dir, {k: v for k, v in basis.items()
+                                                                                if k != "estimated"})
+    _say(f"London layer {layer.status}: {layer.path}")
+    if not args.write_weights:
+        return 0
     path = settings.catalogue_dir / "london_weights.yml"
     write_common_weights(path, weights_document(weights, diagnostics, basis))
     _say(f"Common London weights written to {path} ({len(weights)} indicators, {basis['areas']}, {basis['years']})")

@@ -102,3 +102,17 @@ def test_the_borough_deployment_is_left_alone(london):
     project, _, (mtime, releases) = london
     assert (project / "warehouse" / "social_progress.duckdb").stat().st_mtime_ns == mtime
     assert sorted(p.name for p in (project / "releases").iterdir()) == releases
+
+
+def test_the_london_layer_is_published(london):
+    """The layer borough releases compare with: every scored area's scores and the boroughs'."""
+    project, proc, _ = london
+    layer = project / "releases" / "E12000007" / "latest"
+    assert f"London layer published: {project / 'releases' / 'E12000007'}" in proc.stdout
+    boroughs = pd.read_csv(layer / "boroughs.csv")
+    index = boroughs[boroughs["measure_type"] == "index"]
+    assert index["area_code"].nunique() == 32 and "E09000001" not in set(index["area_code"])
+    assert index.groupby("area_code")["year"].nunique().eq(len(index["year"].unique())).all()
+    scores = pd.read_parquet(layer / "scores.parquet", columns=["boundary", "area_code", "measure_type", "score"])
+    assert scores["score"].notna().all()
+    assert scores[scores["measure_type"] == "index"].groupby("boundary")["area_code"].nunique().to_dict()["lsoa11"] == 4829

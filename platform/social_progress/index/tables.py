@@ -144,7 +144,8 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
 
 def _leave_out_declared_gaps(scores: pd.DataFrame, exclusions: pd.DataFrame, areas: pd.DataFrame,
                              gaps: dict[str, str], log) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Areas of a declared gap with no index score: out of the scores, into the exclusions."""
+    """Areas of a declared gap with no index score: their unscored rows out of the scores,
+    into the exclusions with the reason."""
     lad = areas.set_index(["boundary", "area_code"])["lad_code"]
     key = pd.MultiIndex.from_frame(scores[["boundary", "area_code"]])
     in_gap = lad.reindex(key).isin(list(gaps)).to_numpy()
@@ -152,9 +153,11 @@ def _leave_out_declared_gaps(scores: pd.DataFrame, exclusions: pd.DataFrame, are
     unscored = idx[idx["score"].isna() & in_gap[idx.index]][["boundary", "area_code"]].drop_duplicates()
     if unscored.empty:
         return scores, exclusions
-    drop = pd.MultiIndex.from_frame(unscored)
-    out = scores[~key.isin(drop)]
-    gone = scores[key.isin(drop) & (scores["measure_type"] == "index")]
+    # their rows without a score leave; what could be scored (e.g. a component whose sources
+    # do cover them) stays, ranked with the rest
+    gone_rows = key.isin(pd.MultiIndex.from_frame(unscored)) & scores["score"].isna().to_numpy()
+    out = scores[~gone_rows]
+    gone = scores[gone_rows & (scores["measure_type"] == "index").to_numpy()]
     codes = lad.reindex(pd.MultiIndex.from_frame(gone[["boundary", "area_code"]])).to_numpy()
     extra = pd.DataFrame({"area_level": gone["boundary"].to_numpy(), "area_code": gone["area_code"].to_numpy(),
                           "year": gone["year"].to_numpy(), "measure_type": "index", "measure": gone["measure"].to_numpy(),
