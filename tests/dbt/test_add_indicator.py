@@ -13,7 +13,7 @@ import pytest
 
 from project_copy import make_project, run_refresh
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("end_to_end")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("add_indicator")]   # its own project: runs beside the shared refresh
 
 BIN = Path(sys.executable).parent
 NEW = "shop_road_distance"
@@ -63,7 +63,7 @@ models:
 VARS = json.dumps({"borough_code": "E09000002", "first_year": 2011, "last_year": 2021})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")   # not module: xdist interleaves other modules' tests, which would rebuild it
 def project(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("add_indicator") / "project")
     folder = project / "dbt_project" / "models" / "indicators" / FOLDER

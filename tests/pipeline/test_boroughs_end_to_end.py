@@ -31,16 +31,28 @@ PARAMS = [pytest.param(code, marks=pytest.mark.xdist_group(f"borough_{code}"), i
           for code, name in BOROUGHS.items()]
 
 
-@pytest.fixture(scope="module")
-def borough(request, refreshed, tmp_path_factory):
-    code = request.param
-    project = copy_project(refreshed[0], tmp_path_factory.mktemp(f"borough_{code}") / "project")
-    before = {p.name: p.stat().st_mtime_ns for p in (project / "releases").iterdir()}
-    env = env_for(project)
-    env["SPI_BOROUGH"] = code
-    proc = subprocess.run([str(BIN / "social-progress"), "refresh"], env=env, capture_output=True, text=True,
-                          timeout=900)
-    return code, project, proc, before
+@pytest.fixture(scope="session")
+def borough_runs(refreshed, tmp_path_factory):
+    """One refresh per borough per session (session scope: xdist interleaves other modules'
+    tests, which would tear down and rebuild a module fixture)."""
+    done: dict[str, tuple] = {}
+
+    def run(code: str):
+        if code not in done:
+            project = copy_project(refreshed[0], tmp_path_factory.mktemp(f"borough_{code}") / "project")
+            before = {p.name: p.stat().st_mtime_ns for p in (project / "releases").iterdir()}
+            env = env_for(project)
+            env["SPI_BOROUGH"] = code
+            proc = subprocess.run([str(BIN / "social-progress"), "refresh"], env=env, capture_output=True, text=True,
+                                  timeout=900)
+            done[code] = (code, project, proc, before)
+        return done[code]
+    return run
+
+
+@pytest.fixture
+def borough(request, borough_runs):
+    return borough_runs(request.param)
 
 
 def _expected_counts(code: str) -> dict[str, int]:

@@ -22,7 +22,7 @@ from project_copy import BIN, ROOT, copy_project, env_for
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("london_run")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")   # not module: xdist interleaves other modules' tests, which would rebuild it
 def london(refreshed, tmp_path_factory):
     project = copy_project(refreshed[0], tmp_path_factory.mktemp("london") / "project")
     borough_db = project / "warehouse" / "social_progress.duckdb"
