@@ -58,18 +58,24 @@ def change_one_value(project: Path) -> None:
     target.write_text("\n".join(lines))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def prepared_project(doc: str, prefix: str) -> tuple[argparse.Namespace, Path, dict, str]:
+    """(args, project, env, cli) of a fresh project copy with its dbt manifest prepared, as
+    `make` does (the "installed" state; not part of any timed figure). --keep DIR keeps it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--keep", help="build the project copy here and keep it")
     args = parser.parse_args()
-    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-refresh-"))
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix=prefix))
     if base.exists() and args.keep:
         shutil.rmtree(base)
     project = make_project(base)
     env = env_for(project)
     cli = str(BIN / "social-progress")
-    # "installed": the manifest is prepared as `make` does; not part of the cold figure
     subprocess.run([cli, "prepare"], env=env, check=True, capture_output=True)
+    return args, project, env, cli
+
+
+def main() -> int:
+    args, project, env, cli = prepared_project(__doc__, "bench-refresh-")
     cold, rss_cold, out = timed([cli, "refresh"], env)
     assert "Release published" in out, out[-2000:]
     noop, rss_noop, out = timed([cli, "refresh"], env)
