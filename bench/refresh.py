@@ -91,7 +91,7 @@ def main() -> int:
     print(f"children_peak_rss_mb: {dbt_rss:.0f}")
     print(f"targets: cold_s <= 90 {'met' if cold <= 90 else 'MISSED'}; noop_s <= 15 {'met' if noop <= 15 else 'MISSED'}")
     if not args.keep:
-        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(project, ignore_errors=True)
     return 0
 
 
