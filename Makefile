@@ -35,7 +35,7 @@ run: manifest
 	$(BIN)/social-progress refresh
 
 test: manifest
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 test-fast: manifest
 	$(BIN)/python -m pytest -n 2 -m "not slow"
