@@ -90,7 +90,7 @@ select * from (
         -- row without a numerator (a value the publisher withheld) its denominator alone:
         -- its own area is reported with quality_flag zero_denominator, its parents as
         -- incomplete.
-        select *, {% if aggregation == 'sum' %}numerator is not null{% else %}coalesce(denominator, 0) > 0 and numerator is not null{% endif %} as usable
+        select *, {% if aggregation == 'sum' %}numerator is not null{% else %}(denominator > 0 and numerator is not null) is true{% endif %} as usable
         from flagged where exclusion_reason is null
     ),
     -- the borough: every reporting area of every boundary, through the bridges

@@ -111,6 +111,14 @@ def area_config(settings, env: Mapping[str, str] | None = None) -> AreaConfig:
     return cfg.model_copy(update={"borough": Borough(code=code, name=name), "comparators": list(neighbours)})
 
 
+def coverage_gaps(sources, cfg: AreaConfig) -> dict[str, list[str]]:
+    """{source id: the deployment's boroughs it does not cover} for the sources that cover
+    the deployment as a whole (a London-wide run: the Met's crime files lack the City). A
+    source that does not cover the deployment at all leaves its framework instead."""
+    gaps = {s.id: [b for b in cfg.boroughs if not s.covers(b)] for s in sources if s.covers(cfg.borough.code)}
+    return {k: v for k, v in gaps.items() if v}
+
+
 def area_config_version(settings) -> str:
     """A short hash of the effective configuration: part of the code version of every asset
     that depends on the borough, so choosing another borough makes them stale."""

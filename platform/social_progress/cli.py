@@ -368,27 +368,18 @@ def london(args: argparse.Namespace) -> int:
     code = refresh(args)
     if code != 0:
         return code
-    from social_progress.index.london_weights import weights_document, write_common_weights
+    from social_progress.index.london_weights import estimated_basis, write_weights_from_warehouse
     from social_progress.publish.london_layer import publish_london_layer
-    from social_progress.warehouse import read_table
 
-    weights = read_table(settings.duckdb_path, "SELECT * FROM marts.index_weights")
-    diagnostics = read_table(settings.duckdb_path, "SELECT * FROM marts.index_diagnostics")
-    years = read_table(settings.duckdb_path, "SELECT year FROM marts.index_years")["year"].tolist()
-    n = read_table(settings.duckdb_path, "SELECT count(*) AS n FROM geography.areas WHERE boundary = 'lsoa11'")["n"][0]
-    basis = {"areas": f"{int(n)} London LSOA 2011", "years": f"{min(years)}-{max(years)}",
-             "method": "first principal component of the correlations of the indicator scores ("
-                       + ("after imputation" if area_config(settings).index.pca_data == "imputed" else "observed values")
-                       + "), pooled over LSOAs and years (equal weights where a loading is negative)",
-             "estimated": time.strftime("%Y-%m-%d")}
-    layer = publish_london_layer(settings.duckdb_path, settings.releases_dir, {k: v for k, v in basis.items()
-                                                                                if k != "estimated"})
+    pca_data = area_config(settings).index.pca_data
+    layer = publish_london_layer(settings.duckdb_path, settings.releases_dir,
+                                 estimated_basis(settings.duckdb_path, pca_data, dated=False))
     _say(f"London layer {layer.status}: {layer.path}")
     if not args.write_weights:
         return 0
     path = settings.catalogue_dir / "london_weights.yml"
-    write_common_weights(path, weights_document(weights, diagnostics, basis))
-    _say(f"Common London weights written to {path} ({len(weights)} indicators, {basis['areas']}, {basis['years']})")
+    n, basis = write_weights_from_warehouse(settings.duckdb_path, path, pca_data)
+    _say(f"Common London weights written to {path} ({n} indicators, {basis['areas']}, {basis['years']})")
     return 0
 
 

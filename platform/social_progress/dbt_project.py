@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from social_progress.borough import area_config
+from social_progress.borough import area_config, coverage_gaps
 from social_progress.settings import Settings
 
 # Files whose change needs a new manifest (the parse reads nothing else).
@@ -55,8 +55,7 @@ def dbt_vars(settings: Settings) -> dict:
         out["boroughs"] = cfg.boroughs
     sources = load_catalogue(settings.sources_path, settings.project_root).sources
     if cfg.is_london:
-        gaps = {s.id: [b for b in cfg.boroughs if not s.covers(b)] for s in sources if s.covers(cfg.borough.code)}
-        out["not_covered"] = {k: v for k, v in gaps.items() if v}
+        out["not_covered"] = coverage_gaps(sources, cfg)
     uncovered = [s.id for s in sources if not s.covers(cfg.borough.code)]
     if uncovered:   # only when there are some: the default borough's vars (and versions) stay as they were
         out["uncovered_sources"] = uncovered

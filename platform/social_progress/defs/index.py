@@ -92,17 +92,18 @@ def common_weights_for(settings: Settings, cfg):
 def declared_gaps(settings: Settings, cfg, metadata) -> dict[str, str]:
     """A London-wide run: {borough: why} for the boroughs a source of an index indicator
     declares it does not cover (catalogue `coverage`); {} for a borough deployment."""
+    from social_progress.borough import coverage_gaps
     from social_progress.catalogue import load_catalogue
 
     if not cfg.is_london:
         return {}
     used = {s.strip() for v in metadata.loc[metadata["in_index"], "sources"].dropna() for s in str(v).split(",")}
+    sources = {s.id: s for s in load_catalogue(settings.sources_path, settings.project_root).sources}
     out: dict[str, list[str]] = {}
-    for source in load_catalogue(settings.sources_path, settings.project_root).sources:
-        if source.id in used and source.coverage is not None:
-            for b in cfg.boroughs:
-                if not source.covers(b):
-                    out.setdefault(b, []).append(f"{source.id} does not cover it ({source.coverage.note or 'catalogue coverage'})")
+    for sid, boroughs in coverage_gaps(sources.values(), cfg).items():
+        if sid in used:
+            for b in boroughs:
+                out.setdefault(b, []).append(f"{sid} does not cover it ({sources[sid].coverage.note or 'catalogue coverage'})")
     return {b: "; ".join(v) for b, v in out.items()}
 
 

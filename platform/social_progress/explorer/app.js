@@ -395,7 +395,7 @@
       var common = comps.filter(function (c) { return w[c] === "london"; });
       box.appendChild(el("p", {id: "weighting-note", text: (common.length === comps.length ? "Every component is" : common.length + " of " + comps.length + " components are") +
         " weighted with the common London weights (principal components estimated on every London neighbourhood), so scores compare across boroughs." +
-        (common.length < comps.length ? " Equal weights: " + comps.filter(function (c) { return w[c] !== "london"; }).map(function (c) { return c + " (" + w[c] + ")"; }).join("; ") + "." : "")}));
+        (common.length < comps.length ? " Weighted equally, because an indicator of theirs has no London weight: " + comps.filter(function (c) { return w[c] !== "london"; }).join(", ") + "." : "")}));
     }
   }
   function renderDownloads() {

@@ -98,3 +98,32 @@ def write_common_weights(path: Path, doc: dict) -> None:
     tmp = path.with_suffix(".yml.tmp")
     tmp.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     tmp.replace(path)
+
+
+def estimated_basis(db: Path, pca_data: str, dated: bool = True) -> dict:
+    """Where the London-wide run in warehouse `db` estimated its weights: areas, years,
+    method (and, when `dated`, the day)."""
+    from social_progress.warehouse import read_table
+
+    years = read_table(db, "SELECT year FROM marts.index_years")["year"].tolist()
+    n = read_table(db, "SELECT count(*) AS n FROM geography.areas WHERE boundary = 'lsoa11'")["n"][0]
+    basis = {"areas": f"{int(n)} London LSOA 2011", "years": f"{min(years)}-{max(years)}",
+             "method": "first principal component of the correlations of the indicator scores ("
+                       + ("after imputation" if pca_data == "imputed" else "observed values")
+                       + "), pooled over LSOAs and years (equal weights where a loading is negative)"}
+    if dated:
+        import time
+        basis["estimated"] = time.strftime("%Y-%m-%d")
+    return basis
+
+
+def write_weights_from_warehouse(db: Path, path: Path, pca_data: str) -> tuple[int, dict]:
+    """Write the weights a London-wide run estimated (marts.index_weights) to `path`;
+    returns (number of indicators, basis)."""
+    from social_progress.warehouse import read_table
+
+    weights = read_table(db, "SELECT * FROM marts.index_weights")
+    diagnostics = read_table(db, "SELECT * FROM marts.index_diagnostics")
+    basis = estimated_basis(db, pca_data)
+    write_common_weights(path, weights_document(weights, diagnostics, basis))
+    return len(weights), basis

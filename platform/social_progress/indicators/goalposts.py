@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from social_progress.borough import LONDON_CODE
+
 BASIS_SUFFIX = "raw scale; suggested by social-progress goalposts"
 
 
@@ -140,7 +142,7 @@ def suggest_goalposts(indicator_id: str, project_dir: Path, duckdb_path: Path, d
     worst, best = (high, low) if direction == "lower_is_better" else (low, high)
     # a model cut to the deployed borough has only its own areas, unless the deployment is
     # London itself (the London-wide run: SPI_BOROUGH=E12000007), where they are all London's
-    london = meta.get("comparators", True) is not False or vars.get("borough_code") == "E12000007"
+    london = meta.get("comparators", True) is not False or vars.get("borough_code") == LONDON_CODE
     where = "London" if london else "borough"
     areas = " and ".join(b.upper() + "s" for b in boundaries)
     end = "worst = 99th" if direction == "lower_is_better" else "worst = 1st"
