@@ -66,11 +66,20 @@ class IndexYears(BaseModel):
     sensitivity_runs: int = Field(default=200, ge=0, le=5000)
 
 
+class Disclosure(BaseModel):
+    """Statistical disclosure control of indicators built from personal data."""
+    # counts below this are suppressed (with complementary cells, so none can be recovered)
+    threshold: int = Field(default=5, ge=1, le=100)
+    # round published counts of personal indicators to this base (e.g. 5); None: no rounding
+    rounding_base: int | None = Field(default=None, ge=2, le=100)
+
+
 class AreaConfig(BaseModel):
     borough: Borough
     comparators: list[str] = []
     index: IndexYears
     index_owner: Owner
+    disclosure: Disclosure = Disclosure()
     # the boroughs whose areas are reported: the borough itself, or all 33 for London
     members: list[str] = []
 

@@ -59,11 +59,30 @@ def prepare(args: argparse.Namespace) -> int:
     from social_progress.dbt_project import prepare_manifest
     from social_progress.settings import get_settings
 
+    from social_progress.council_systems import ensure_council_systems
+
     settings = get_settings()
     started = time.monotonic()
+    ensure_council_systems(settings, say=_say)
     path, parsed = prepare_manifest(settings, force=getattr(args, "force", False))
     _say(f"dbt manifest: {path} ({'parsed' if parsed else 'up to date'}, {time.monotonic() - started:.1f} s)")
     _instance(settings)
+    return 0
+
+
+def council_systems(args: argparse.Namespace) -> int:
+    """Build the synthetic stand-ins for the council's own systems into council_systems/."""
+    from social_progress.council_systems import FOLDER, STAMP, ensure_council_systems, needs_stand_ins
+    from social_progress.settings import get_settings
+
+    settings = get_settings()
+    if not needs_stand_ins(settings):
+        _say("No synthetic council source in the catalogue: nothing to build.")
+        return 0
+    if args.force:
+        (settings.project_root / FOLDER / STAMP).unlink(missing_ok=True)
+    folder = ensure_council_systems(settings, say=_say)
+    _say(f"SYNTHETIC council systems: {folder}")
     return 0
 
 
@@ -94,6 +113,10 @@ def _refresh_locked(args, settings, started: float) -> int:
     from social_progress.catalogue import load_catalogue
     from social_progress.dbt_project import prepare_manifest
 
+    from social_progress.council_systems import ensure_council_systems
+
+    # the council's systems exist before the refresh reads them (synthetic stand-ins by default)
+    ensure_council_systems(settings, say=_say)
     # under the lock: a waiting refresh must not re-parse into dbt_project/target while the
     # holder's dbt build writes there
     _, parsed = prepare_manifest(settings)
@@ -411,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prepare", help="prepare the dbt manifest and the Dagster instance (make does this)")
     p.add_argument("--force", action="store_true", help="parse the dbt project even if the manifest looks current")
     p.set_defaults(func=prepare)
+    p = sub.add_parser("council-systems", help="build the SYNTHETIC council systems (every refresh does this when needed)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the generator has not changed")
+    p.set_defaults(func=council_systems)
     p = sub.add_parser("preview", help="build one indicator and show its values, goalposts, scores and effect")
     p.add_argument("indicator", help="indicator id (the dbt model name)")
     p.set_defaults(func=preview)

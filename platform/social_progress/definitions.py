@@ -11,6 +11,7 @@ from dagster import Definitions
 from social_progress.borough import area_config
 from social_progress.catalogue import load_catalogue
 from social_progress.defs.alerts import build_alert_sensors
+from social_progress.defs.council import build_council_assets
 from social_progress.defs.dbt import build_dbt_assets
 from social_progress.defs.geography import build_geography_assets
 from social_progress.defs.index import build_index_assets
@@ -37,7 +38,8 @@ def build_definitions(settings: Settings) -> Definitions:
         return plan_refresh(defs, instance, catalogue, settings)
 
     defs = Definitions(
-        assets=[*build_ingest_assets(catalogue, settings), *build_geography_assets(settings, owner), dbt_models,
+        assets=[*build_ingest_assets(catalogue, settings), *build_geography_assets(settings, owner),
+                *build_council_assets(catalogue, settings, owner), dbt_models,
                 *build_index_assets(settings, indicator_keys, owner), *mart_assets,
                 build_release_asset(settings, owner, mart_keys)],
         asset_checks=[*MART_CHECKS, *build_source_checks(catalogue, settings)],

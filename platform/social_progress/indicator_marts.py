@@ -117,3 +117,70 @@ def check_stacked_mart(con, mart: str) -> list[str]:
         if bad:
             problems.append(f"{bad} rows without an indicator or with an unknown reason")
     return problems
+
+
+# ----------------------------------------------------------------------------- disclosure control
+
+DISCLOSURE_REPORT = "disclosure_report"
+
+
+def protect_personal_values(con, personal: list[str], borough: str, *, threshold: int = 5,
+                            rounding_base: int | None = None) -> dict:
+    """Statistical disclosure control of marts.indicator_values, in place, for the
+    indicators built from personal data (`personal`).
+
+    Why here: marts.indicator_values is what the index scores and every release file and
+    the explorer read, so a cell suppressed here is missing everywhere downstream (an index
+    score computed from a hidden count would give the count back: scores are a linear
+    function of the value). The unprotected counts stay in the indicator tables of the
+    warehouse, which is never published. Groups: every LSOA 2011 within its pre-2022 ward,
+    and every LSOA (both vintages) and ward (both sets) within the borough. Years are not
+    grouped: no multi-year total of a personal indicator is published.
+    """
+    import pandas as pd
+
+    from social_progress.disclosure import DisclosurePolicy, apply_disclosure_control, groups_from_lookup
+
+    if not personal:
+        return {"indicators": 0}
+    ids = ", ".join(f"'{i}'" for i in sorted(personal))
+    cells = con.execute(f'SELECT * FROM marts."indicator_values" WHERE indicator_id IN ({ids})').df()
+    meta = con.execute(f'SELECT indicator_id, multiplier FROM marts."indicator_metadata" WHERE indicator_id IN ({ids})').df() \
+        if _has_table(con, "marts", "indicator_metadata") else pd.DataFrame(columns=["indicator_id", "multiplier"])
+    cells = cells.merge(meta, on="indicator_id", how="left")
+    cells["multiplier"] = pd.to_numeric(cells["multiplier"], errors="coerce").fillna(1.0)
+    # denominators that count people from the same records (pupils, tenancies, measured
+    # children) are personal too; residents (population estimates) are public
+    personal_denominators = set(con.execute(
+        f"SELECT DISTINCT indicator_id FROM marts.\"indicator_metadata\" WHERE indicator_id IN ({ids}) "
+        "AND NOT contains(lower(coalesce(unit, '')), 'resident')").df()["indicator_id"]) \
+        if _has_table(con, "marts", "indicator_metadata") else set(personal)
+    lookup = con.execute('SELECT lsoa11_code, ward19_code FROM geography."lsoa11_lookup"').df()
+    codes = {b: con.execute("SELECT DISTINCT area_code FROM marts.\"indicator_values\" WHERE boundary = ?",
+                            [b]).df()["area_code"].tolist() for b in ("lsoa21", "ward22")}
+    groups = groups_from_lookup(lookup, borough_code=borough, codes_by_boundary=codes)
+    policy = DisclosurePolicy(threshold=threshold, rounding_base=rounding_base)
+    protected, report = apply_disclosure_control(cells, groups, policy, personal_denominators=frozenset(personal_denominators))
+    out = protected[VALUE_COLUMNS].copy()
+    con.register("_protected", out)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f'DELETE FROM marts."indicator_values" WHERE indicator_id IN ({ids})')
+        con.execute(f'INSERT INTO marts."indicator_values" ({", ".join(VALUE_COLUMNS)}) '
+                    f'SELECT {", ".join(VALUE_COLUMNS)} FROM _protected')
+        summary = report.as_metadata()
+        con.execute(f'CREATE OR REPLACE TABLE marts."{DISCLOSURE_REPORT}" AS SELECT ? AS policy, ? AS report',
+                    [f"threshold={threshold}, rounding_base={rounding_base}",
+                     __import__("json").dumps(summary, sort_keys=True, default=str)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_protected")
+    return summary
+
+
+def _has_table(con, schema: str, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                       [schema, name]).fetchone()[0] > 0

@@ -21,11 +21,13 @@ def make_project(dest: Path) -> Path:
     for name in ("catalogue", "expectations"):
         shutil.copytree(ROOT / name, dest / name)
     shutil.copytree(ROOT / "dbt_project", dest / "dbt_project", ignore=shutil.ignore_patterns("target", "logs"))
-    for f in (ROOT / "data").rglob("*"):
-        if f.is_file():
-            target = dest / f.relative_to(ROOT)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(f, target)
+    # bundled data and the SYNTHETIC council systems (built once per session by tests/conftest.py)
+    for folder in ("data", "council_systems"):
+        for f in (ROOT / folder).rglob("*"):
+            if f.is_file():
+                target = dest / f.relative_to(ROOT)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(f, target)
     return dest
 
 

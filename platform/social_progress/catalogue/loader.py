@@ -130,13 +130,15 @@ def _describe(err: dict[str, Any]) -> str:
 
 def _path_problems(source: Source, root: Path) -> list[str]:
     reader = source.reader
+    hint = (" (a SYNTHETIC stand-in: `social-progress council-systems` builds it, as every refresh does)"
+            if source.synthetic else "")
     if isinstance(reader, FileReader):
         if reader.is_glob:
             if not glob.glob(str(root / reader.path)):
-                return [f"field 'reader.path': no file matches {reader.path!r}"]
+                return [f"field 'reader.path': no file matches {reader.path!r}{hint}"]
         elif not (root / reader.path).is_file():
-            return [f"field 'reader.path': file {reader.path!r} does not exist"]
+            return [f"field 'reader.path': file {reader.path!r} does not exist{hint}"]
     if isinstance(reader, HttpReader) and reader.fallback:
         if not (root / reader.fallback).is_file():
-            return [f"field 'reader.fallback': file {reader.fallback!r} does not exist"]
+            return [f"field 'reader.fallback': file {reader.fallback!r} does not exist{hint}"]
     return []

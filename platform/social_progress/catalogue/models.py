@@ -15,11 +15,12 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CADENCES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular", "once")
-FORMATS = ("csv", "xlsx", "geojson", "shapefile")
+FORMATS = ("csv", "xlsx", "geojson", "shapefile", "json")
 GEOGRAPHY_LEVELS = ("lsoa", "msoa", "ward", "borough", "region", "postcode", "points", "none")
 
 Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular", "once"]
-Format = Literal["csv", "xlsx", "geojson", "shapefile"]
+Format = Literal["csv", "xlsx", "geojson", "shapefile", "json"]
+Origin = Literal["public", "council"]
 GeographyLevel = Literal["lsoa", "msoa", "ward", "borough", "region", "postcode", "points", "none"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -165,11 +166,29 @@ class HttpReader(_Strict):
 
 
 class SqlReader(_Strict):
-    """A query against a database; the URL comes from the environment so no secret is committed."""
+    """A query against a database; the URL comes from the environment so no secret is committed.
+
+    `default_url` is the embedded database used when the variable is not set; it is allowed
+    only for synthetic sources (the stand-in systems `make run` builds, e.g. SQLite), so a
+    real council source never silently reads a local file instead of its own system.
+    `watermark` names a column that grows whenever a row is added or changed (`updated_at`)
+    and `key` the row's unique key: the source is then read incrementally, only the rows
+    past the last load's watermark, merged by key (a full read when rows were deleted).
+    """
 
     kind: Literal["sql"] = "sql"
     url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     query: str = Field(min_length=1)
+    default_url: str | None = Field(default=None, description="embedded database (synthetic sources only); "
+                                    "relative sqlite paths are relative to the project root")
+    watermark: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    key: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _watermark_needs_key(self) -> "SqlReader":
+        if (self.watermark is None) != (self.key is None):
+            raise ValueError("an incremental read needs both `watermark` (the column that grows) and `key` (the row key)")
+        return self
 
     # The result is landed as UTF-8 CSV and read back like any CSV source.
     @property
@@ -182,6 +201,62 @@ class SqlReader(_Strict):
 
 
 Reader = Annotated[Union[FileReader, HttpReader, SqlReader], Field(discriminator="kind")]
+
+
+class PersonColumns(_Strict):
+    """The columns that identify a person in a council system's records (all optional: a
+    system holds what it holds). They are direct identifiers: kept only in the restricted
+    layer, used to link records of the same resident (Splink) and never copied to raw."""
+
+    ref: str | None = Field(default=None, description="the system's own person reference (pseudonymised to person_key)")
+    first_name: str | None = None
+    surname: str | None = None
+    date_of_birth: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    uprn: str | None = None
+
+    def columns(self) -> list[str]:
+        return [c for c in (self.ref, self.first_name, self.surname, self.date_of_birth, self.address,
+                            self.postcode, self.uprn) if c]
+
+
+class PlaceColumns(_Strict):
+    """Where a record is counted: a UPRN (matched to the address gazetteer), a postcode or
+    British National Grid coordinates, tried in that order. Address-level, so restricted too."""
+
+    uprn: str | None = None
+    postcode: str | None = None
+    easting: str | None = None
+    northing: str | None = None
+
+    def columns(self) -> list[str]:
+        return [c for c in (self.uprn, self.postcode, self.easting, self.northing) if c]
+
+
+class PersonalData(_Strict):
+    """How a source holding personal data is split at ingest.
+
+    `record_key` is the record's own key (pseudonymised to `record_key`); `person` the
+    identity columns (linked, restricted); `place` the columns that put the record on the
+    map (restricted); `restricted` any other identifying column (free text, a reporter's
+    address) kept only in the restricted layer. Every other column goes to raw.<id>."""
+
+    record_key: str | list[str]          # the record's own key (several columns: joined)
+    person: PersonColumns | None = None
+    place: PlaceColumns | None = None
+    restricted: list[str] = Field(default_factory=list)
+    # a column holding another source's record key (a repair's tenancy, a placement's case):
+    # replaced in raw by `<column>_key`, the same pseudonym that source's record_key has
+    references: dict[str, str] = Field(default_factory=dict)
+
+    def record_key_columns(self) -> list[str]:
+        return [self.record_key] if isinstance(self.record_key, str) else list(self.record_key)
+
+    def restricted_columns(self) -> list[str]:
+        cols = self.record_key_columns() + (self.person.columns() if self.person else []) \
+            + (self.place.columns() if self.place else []) + list(self.restricted) + list(self.references)
+        return list(dict.fromkeys(cols))
 
 
 class Source(_Strict):
@@ -199,6 +274,24 @@ class Source(_Strict):
     reader: Reader
     required_columns: list[str] = Field(default_factory=list)
     coverage: Coverage | None = None     # None: every London borough
+    origin: Origin = "public"            # council: the council's own system (not published by anyone)
+    synthetic: bool = False              # a generated stand-in, labelled as such everywhere it appears
+    steward: Owner | None = None         # the council person who fetches the data and can act on it
+    personal: PersonalData | None = None  # how identifiers are split off at ingest (personal_data sources)
+
+    @model_validator(mode="after")
+    def _council_rules(self) -> "Source":
+        if self.personal is not None and not self.personal_data:
+            raise ValueError("`personal` (identifier columns) is given but personal_data is false")
+        if self.origin == "council" and self.steward is None:
+            raise ValueError("a council source needs a `steward`: the council person who can act on its data")
+        if self.origin == "council" and self.personal_data and self.personal is None:
+            raise ValueError("a council source with personal data must say which columns identify people (`personal`)")
+        reader = self.reader
+        if isinstance(reader, SqlReader) and reader.default_url and not self.synthetic:
+            raise ValueError("reader.default_url (an embedded database) is allowed only for synthetic sources: "
+                             "a real source must read the URL in its url_env")
+        return self
 
     def covers(self, borough: str) -> bool:
         """True when the feed has data for `borough` (an E09 code)."""

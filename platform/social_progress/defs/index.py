@@ -16,7 +16,7 @@ from dagster import (AssetCheckKey, AssetCheckResult, AssetCheckSeverity, AssetC
 from social_progress.borough import area_config, area_config_version
 from social_progress.defs.resources import WRITER_POOL, PlatformResource, WarehouseResource
 from social_progress.defs.versions import code_version
-from social_progress.indicator_marts import CHECKS, MARTS, build_stacked_mart, check_stacked_mart
+from social_progress.indicator_marts import CHECKS, MARTS, build_stacked_mart, check_stacked_mart, protect_personal_values
 from social_progress.settings import Settings
 
 INDEX_TIME_LIMIT_S = 1800
@@ -29,17 +29,48 @@ INDEX_TABLES = {
                          "weighting used and warnings (e.g. an equal-weights fallback).",
     "index_uncertainty": "Monte Carlo rank intervals: each area's median rank and 90% interval over weights, "
                          "aggregation and imputation choices, with a flag for a wide interval.",
+    "index_scores_common": "The London common framework: the same areas and years scored on the open indicators "
+                           "alone (no council system), with the common London weights and goalposts, comparable "
+                           "with every other borough (the Borough Data Explorer layer). index_scores is the "
+                           "borough's own index: the common indicators plus its council indicators.",
 }
 
 
+def council_indicators(settings: Settings, metadata) -> frozenset[str]:
+    """Indicators built on a council system (catalogue origin: council): the borough's own."""
+    from social_progress.catalogue import load_catalogue
+
+    council = {s.id for s in load_catalogue(settings.sources_path, settings.project_root).sources if s.origin == "council"}
+    return frozenset(r.indicator_id for r in metadata.itertuples()
+                     if council & {x.strip() for x in str(r.sources or "").split(",")})
+
+
 def build_index_assets(settings: Settings, indicator_keys: list[AssetKey], index_owner: str) -> list:
-    return [_stacked_marts(indicator_keys, index_owner), _index_asset(settings, index_owner)]
+    return [_stacked_marts(settings, indicator_keys, index_owner), _index_asset(settings, index_owner)]
 
 
-def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
+def personal_indicators(settings: Settings) -> list[str]:
+    """Indicators whose YAML says personal_data: true (they pass disclosure control)."""
+    from social_progress.dbt_project import indicator_models, load_manifest
+
+    try:
+        models = indicator_models(load_manifest(settings))
+    except Exception:  # no manifest yet: the definitions still load (make prepares it)
+        return []
+    return sorted(m["name"] for m in models
+                  if (m.get("config", {}).get("meta", {}).get("indicator") or m.get("meta", {}).get("indicator") or {})
+                  .get("personal_data"))
+
+
+def _stacked_marts(settings: Settings, indicator_keys: list[AssetKey], owner: str):
     """The three stacks, one subsettable step: each reads the same indicator tables."""
     names = [k.path[-1] for k in indicator_keys]
-    version = code_version("indicator_marts.py", extra=",".join(sorted(names)))
+    personal = personal_indicators(settings)
+    cfg = area_config(settings)
+    borough = cfg.borough.code
+    disclosure_policy = {"threshold": cfg.disclosure.threshold, "rounding_base": cfg.disclosure.rounding_base}
+    version = code_version("indicator_marts.py", "disclosure", extra=",".join(sorted(names)) + "|" + ",".join(personal)
+                           + f"|{disclosure_policy}|{borough}")
     specs = []
     for mart, text in MARTS.items():
         deps = list(indicator_keys)
@@ -63,14 +94,19 @@ def _stacked_marts(indicator_keys: list[AssetKey], owner: str):
             key = AssetKey(["marts", mart])
             if key not in context.selected_asset_keys:
                 continue
+            disclosure = None
             with step_deadline(STACK_TIME_LIMIT_S, f"marts/{mart}"), warehouse.write() as con:
                 counts = build_stacked_mart(con, mart, names)
+                if mart == "indicator_values":
+                    disclosure = protect_personal_values(con, personal, borough, **disclosure_policy)
                 problems = check_stacked_mart(con, mart) if mart in CHECKS else None
             total = sum(n for _, n in counts)
             context.log.info(f"marts.{mart}: {len(counts)} indicators, {total} rows")
+            extra = {"disclosure_control": MetadataValue.json(disclosure)} if disclosure else {}
             yield MaterializeResult(asset_key=key, metadata={
                 "dagster/row_count": MetadataValue.int(total), "indicators": MetadataValue.int(len(counts)),
-                "rows_per_indicator": MetadataValue.json(dict(counts)), "table": MetadataValue.text(f"marts.{mart}")})
+                "rows_per_indicator": MetadataValue.json(dict(counts)), "table": MetadataValue.text(f"marts.{mart}"),
+                **extra})
             if problems is not None and AssetCheckKey(key, f"{mart}_contents") in context.selected_asset_check_keys:
                 yield AssetCheckResult(asset_key=key, check_name=f"{mart}_contents", passed=not problems,
                                        severity=AssetCheckSeverity.ERROR,
@@ -136,12 +172,22 @@ def _index_asset(settings: Settings, owner: str):
             values = warehouse.read_table("SELECT * FROM marts.indicator_values")
             metadata = warehouse.read_table("SELECT * FROM marts.indicator_metadata")
             areas = warehouse.read_table("SELECT * FROM geography.areas")
+            own = council_indicators(platform.settings, metadata)
+            common = common_weights_for(platform.settings, cfg)
+            gaps = declared_gaps(platform.settings, cfg, metadata)
             with warnings.catch_warnings():
                 # all-missing columns of an area-year (expected: they are imputed or left unscored)
                 warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
                 tables = compute_index_tables(values, metadata, areas, cfg.index, log=context.log.info,
-                                              common_weights=common_weights_for(platform.settings, cfg),
-                                              declared_gaps=declared_gaps(platform.settings, cfg, metadata))
+                                              common_weights=common, declared_gaps=gaps, borough_estimated=own)
+                # the London common framework: open indicators only, no Monte Carlo (the
+                # borough's own index carries the rank intervals)
+                in_common = metadata.assign(in_index=metadata["in_index"] & ~metadata["indicator_id"].isin(own))
+                common_tables = (compute_index_tables(values, in_common, areas,
+                                                      cfg.index.model_copy(update={"sensitivity_runs": 0}),
+                                                      log=lambda m: None, common_weights=common, declared_gaps=gaps)
+                                 if own else tables)
+            tables["index_scores_common"] = common_tables["index_scores"]
             for name, frame in tables.items():
                 warehouse.replace_table("marts", name, frame)
         s = tables["index_scores"]
@@ -164,6 +210,9 @@ def _index_asset(settings: Settings, owner: str):
             "diagnostics": MetadataValue.json(diagnostics.round(4).astype(object).where(diagnostics.notna(), None)
                                               .to_dict(orient="records"))})
         unc = tables.get("index_uncertainty")
+        yield _result(AssetKey(["marts", "index_scores_common"]), tables["index_scores_common"], {
+            "framework": MetadataValue.text("London common framework: open indicators only"),
+            "council_indicators_left_out": MetadataValue.int(len(own))})
         yield _result(AssetKey(["marts", "index_uncertainty"]), unc, {
             "wide_rank_intervals": MetadataValue.int(int(unc["wide_interval"].sum())) if unc is not None
             else MetadataValue.text("sensitivity analysis off (index.sensitivity_runs: 0)")})

@@ -51,6 +51,14 @@
     var a = Math.abs(v);
     return signed(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
   }
+  /* A value withheld by disclosure control (entry[7]: 1 a count below 5, 2 a complement). */
+  var SUPPRESSED = {1: "fewer than 5 (not shown)", 2: "not shown (protects a count below 5)"};
+  var SUPPRESSED_WHY = "Counts of fewer than 5 people from the council's records are not published, and neither " +
+    "are the few other values that would let them be worked out by subtraction, so no resident can be identified.";
+  function valueText(e, m) {
+    if (!isNum(e[0]) && e[7] && SUPPRESSED[e[7]]) return SUPPRESSED[e[7]];
+    return fmtValue(e[0], m.unit);
+  }
   function bytes(n) { if (!isNum(n)) return ""; return n > 1e6 ? (n / 1e6).toFixed(1) + " MB" : n > 1e3 ? (n / 1e3).toFixed(0) + " kB" : n + " B"; }
   function areaName(boundary, code) {
     var list = D.areas[boundary] || [];
@@ -200,7 +208,7 @@
       var e = r[1] || [];
       var tr = el("tr", {"data-code": r[0]}, [el("th", {scope: "row", text: areaName(state.boundary, r[0])}), el("td", {text: r[0]}),
         el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: isNum(e[2]) ? String(e[2]) : "\u2013"})]);
-      if (m.type === "indicator") tr.appendChild(el("td", {cls: "num", text: fmtValue(e[0], m.unit)}));
+      if (m.type === "indicator") tr.appendChild(el("td", {cls: "num", text: valueText(e, m), title: e[7] ? SUPPRESSED_WHY : ""}));
       body.appendChild(tr);
     });
   }
@@ -215,8 +223,9 @@
     var name = m.name;
     var valueCell = el("td", {cls: "num value"});
     if (type === "indicator") {
-      valueCell.textContent = fmtValue(e[0], m.unit);
-      valueCell.appendChild(el("span", {cls: "visually-hidden", text: " " + fmtUnit(m.unit)}));
+      valueCell.textContent = valueText(e, m);
+      if (e[7]) valueCell.appendChild(el("small", {cls: "caption suppressed", text: " " + SUPPRESSED_WHY}));
+      else valueCell.appendChild(el("span", {cls: "visually-hidden", text: " " + fmtUnit(m.unit)}));
       if (isNum(e[5]) && isNum(e[6])) valueCell.title = "95% confidence interval " + fmtValue(e[5], m.unit) + " to " + fmtValue(e[6], m.unit);
     }
     var changeText = signed(scoreChange, 1);
@@ -224,7 +233,8 @@
     var th = el("th", {scope: "row"}, [name]);
     if (type === "indicator") {
       th.appendChild(el("br"));
-      th.appendChild(el("small", {cls: "caption", text: fmtUnit(m.unit) + (isNum(e[4]) && e[4] !== state.year ? "; data from " + e[4] : "")}));
+      th.appendChild(el("small", {cls: "caption", text: fmtUnit(m.unit) + (isNum(e[4]) && e[4] !== state.year ? "; data from " + e[4] : "") +
+        (m.synthetic ? "; SYNTHETIC council data" : m.framework === "borough" ? "; council data" : "")}));
     }
     return el("tr", {cls: type, "data-measure": m.id}, [th, valueCell,
       el("td", {cls: "num score", "data-score": isNum(e[1]) ? String(e[1]) : "", text: f1(e[1])}),
@@ -390,12 +400,26 @@
       box.appendChild(ul);
       box.appendChild(el("p", {text: "They are not filled with zeros: they are absent from this borough's scores, and their component is scored from the indicators that remain."}));
     }
+    var fws = (D.sections || {}).frameworks, syn = (D.sections || {}).synthetic || {};
+    if (fws && fws.borough) {
+      box.appendChild(el("h3", {text: "Two frameworks"}));
+      box.appendChild(el("p", {id: "frameworks-note", text: "The scores shown here are " + D.borough.name + "'s own index: " +
+        fws.borough.indicators + " indicators, " + fws.borough.council_indicators + " of them from the council's own systems (" +
+        fws.borough.weights + "). The London common framework scores the same areas on the " + fws.london_common.indicators +
+        " open indicators alone, with London-wide goalposts and weights, so it compares with every other borough (" +
+        fws.london_common.file + ")."}));
+    }
+    if (syn.sources && syn.sources.length) {
+      box.appendChild(el("p", {id: "synthetic-note", cls: "warning", text: "SYNTHETIC DATA: " + syn.note + ". Sources: " + syn.sources.join(", ") + "."}));
+    }
+    if ((D.sections || {}).disclosure) box.appendChild(el("p", {id: "disclosure-note", text: SUPPRESSED_WHY}));
     var w = fw.weighting || {}, comps = Object.keys(w).sort();
     if (comps.length) {
       var common = comps.filter(function (c) { return w[c] === "london"; });
       box.appendChild(el("p", {id: "weighting-note", text: (common.length === comps.length ? "Every component is" : common.length + " of " + comps.length + " components are") +
         " weighted with the common London weights (principal components estimated on every London neighbourhood), so scores compare across boroughs." +
-        (common.length < comps.length ? " Weighted equally, because an indicator of theirs has no London weight: " + comps.filter(function (c) { return w[c] !== "london"; }).join(", ") + "." : "")}));
+        (comps.some(function (c) { return w[c].indexOf("pca") === 0; }) ? " Weighted by principal components on " + D.borough.name + "'s own neighbourhoods and years, because they hold council indicators London has no weight for: " + comps.filter(function (c) { return w[c].indexOf("pca") === 0; }).join(", ") + "." : "") +
+        (comps.some(function (c) { return w[c] !== "london" && w[c].indexOf("pca") !== 0; }) ? " Weighted equally, because an indicator of theirs has no London weight: " + comps.filter(function (c) { return w[c] !== "london" && w[c].indexOf("pca") !== 0; }).join(", ") + "." : "")}));
     }
   }
   function renderDownloads() {
@@ -437,7 +461,8 @@
     readHash();
     document.title = "Social Progress Index: " + D.borough.name + " (release " + D.release_year + ")";
     byId("title").textContent = "Social Progress Index: " + D.borough.name;
-    byId("subtitle").textContent = "Release " + D.release_year + " \u2014 " + D.years.length + " years (" + D.years[0] + "\u2013" + D.years[D.years.length - 1] + ") for every ward and neighbourhood.";
+    byId("subtitle").textContent = "Release " + D.release_year + " \u2014 " + D.years.length + " years (" + D.years[0] + "\u2013" + D.years[D.years.length - 1] + ") for every ward and neighbourhood." +
+      ((((D.sections || {}).synthetic || {}).sources || []).length ? " Includes SYNTHETIC stand-ins for the council's own data (see How this is calculated)." : "");
     byId("footer").textContent = D.borough.name + " (" + D.borough.code + "), Social Progress Index release " + D.release_year + ". Sources and licences: metadata.json.";
     fillControls();
     byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); renderAll(); });

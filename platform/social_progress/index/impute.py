@@ -86,19 +86,36 @@ def regress_component(s: np.ndarray, stats: tuple, cols: np.ndarray, method: np.
         mset = (code >> np.arange(k)) & 1 == 1
         if mset.all():
             continue
-        pset = ~mset
+        pset = _usable_predictors(cov, ~mset, mset)
         rows = np.nonzero(codes == code)[0]
-        c_pp = cov[np.ix_(pset, pset)]
-        c_pm = cov[np.ix_(pset, mset)]
-        if not (np.isfinite(c_pp).all() and np.isfinite(c_pm).all()):
+        if not np.isfinite(mu[mset]).all():
             continue
-        beta = np.linalg.lstsq(c_pp, c_pm, rcond=None)[0]
-        pred = mu[mset] + (x[np.ix_(rows, pset)] - mu[pset]) @ beta
+        if not pset.any():
+            # no predictor was ever observed with the missing ones (e.g. an indicator whose
+            # small counts are withheld in most areas): the pooled mean
+            pred = np.broadcast_to(mu[mset], (len(rows), int(mset.sum()))).copy()
+        else:
+            beta = np.linalg.lstsq(cov[np.ix_(pset, pset)], cov[np.ix_(pset, mset)], rcond=None)[0]
+            pred = mu[mset] + (x[np.ix_(rows, pset)] - mu[pset]) @ beta
         np.clip(pred, 0.0, 100.0, out=pred)
         x[np.ix_(rows, mset)] = pred
         m_flat[np.ix_(rows, mset)] = REGRESSION
     s[:, :, cols] = x.reshape(s.shape[0], s.shape[1], k)
     method[:, :, cols] = m_flat.reshape(s.shape[0], s.shape[1], k)
+
+
+def _usable_predictors(cov: np.ndarray, present: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """The present indicators whose covariances with the missing ones and with each other
+    are defined (pairs never observed together have none): the regression uses those."""
+    ok = present & np.isfinite(cov[:, missing]).all(axis=1) & np.isfinite(np.diag(cov))
+    # drop, worst first, predictors with an undefined covariance among themselves
+    while ok.any():
+        sub = np.isfinite(cov[np.ix_(ok, ok)])
+        if sub.all():
+            break
+        idx = np.nonzero(ok)[0]
+        ok[idx[np.argmin(sub.sum(axis=1))]] = False
+    return ok
 
 
 def impute(scores: np.ndarray, years: np.ndarray, components: list[np.ndarray], how: str,

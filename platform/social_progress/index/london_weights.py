@@ -57,9 +57,14 @@ def load_common_weights(path: Path) -> CommonWeights:
     return CommonWeights(weights, components, raw.get("basis") or {})
 
 
-def with_common_weights(framework: Framework, common: CommonWeights) -> tuple[Framework, dict[str, list[str]]]:
+def with_common_weights(framework: Framework, common: CommonWeights,
+                        borough_estimated: frozenset[str] = frozenset()) -> tuple[Framework, dict[str, list[str]]]:
     """The framework weighted `fixed` with the common weights where they cover a component,
-    `equal` where they do not; returns it and {component: indicators without a London weight}."""
+    `equal` where they do not; returns it and {component: indicators without a London weight}.
+
+    A component holding an indicator of `borough_estimated` (the council's own indicators,
+    which exist for this borough only, so London has no weight for them) is weighted `pca`:
+    principal components estimated on this borough's own LSOAs and years."""
     missing: dict[str, list[str]] = {}
     specs = []
     for s in framework.indicators:
@@ -67,7 +72,8 @@ def with_common_weights(framework: Framework, common: CommonWeights) -> tuple[Fr
         if w is None or common.components.get(s.id) != s.component:
             missing.setdefault(s.component, []).append(s.id)
         specs.append(replace(s, weight=w))
-    weighting = {c: ("equal" if c in missing else "fixed") for c in framework.components}
+    own = {s.component for s in framework.indicators if s.id in borough_estimated}
+    weighting = {c: ("pca" if c in own else "equal" if c in missing else "fixed") for c in framework.components}
     # a component whose common weights are all zero for the indicators present cannot be fixed
     for c in framework.components:
         if weighting[c] == "fixed" and sum(common.weights[s.id] for s in framework.indicators_of(c)) <= 0:

@@ -84,7 +84,8 @@ def engine_input(panel: pd.DataFrame, scored_areas: pd.DataFrame, years: list[in
 def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd.DataFrame, index_years_config: IndexYearsConfig,
                          log: Callable[[str], object] = print,
                          common_weights: CommonWeights | None = None,
-                         declared_gaps: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+                         declared_gaps: dict[str, str] | None = None,
+                         borough_estimated: frozenset[str] = frozenset()) -> dict[str, pd.DataFrame]:
     """The index for every area and supported year, as tables for the warehouse.
 
     Every boundary the indicators are reported on is scored (LSOA 2011, and 2021 where
@@ -102,14 +103,20 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
     index declares it does not cover. Their areas the engine could not score leave
     index_scores and are listed in index_exclusions with that reason (elsewhere an unscored
     area stays, and the release's checks stop it).
+
+    `borough_estimated`: indicators of this borough alone (its council systems); a component
+    holding one is weighted by principal components estimated on this borough's own LSOAs
+    and years, since London has no weight for them.
     """
     index = index_years_config
     framework = load_framework(metadata, "pca" if index.weighting == "london" else index.weighting)
     no_common: dict[str, list[str]] | None = None
     if common_weights is not None:
-        framework, no_common = with_common_weights(framework, common_weights)
+        framework, no_common = with_common_weights(framework, common_weights, borough_estimated)
         for comp, ids_missing in no_common.items():
-            log(f"{comp}: no common London weight for {', '.join(ids_missing) or 'its indicators'}; equal weights used")
+            how = ("principal components on this borough's own LSOAs and years"
+                   if framework.weighting_of(comp) == "pca" else "equal weights")
+            log(f"{comp}: no common London weight for {', '.join(ids_missing) or 'its indicators'}; {how} used")
     ids = framework.indicator_ids
     panel, years = index_panel(values, ids, index)
     scored = areas[areas["boundary"].isin(panel["boundary"].unique())]
@@ -130,7 +137,8 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
               "index_weights": result.weights if no_common is None
               else result.weights.assign(method=result.weights["method"].astype(str).replace({"fixed": "london"})),
               "index_diagnostics": note_fallback(result.diagnostics, fallback) if no_common is None
-              else note_common(result.diagnostics, no_common),
+              else note_common(result.diagnostics, no_common,
+                               {c for c in no_common if framework.weighting_of(c) == "pca"}, fallback),
               "index_exclusions": exclusions,
               "index_years": pd.DataFrame({"year": years}),
               "index_areas": scored[["boundary", "area_code", "area_name", "area_level"]].sort_values(["boundary", "area_code"], ignore_index=True)}
@@ -167,13 +175,26 @@ def _leave_out_declared_gaps(scores: pd.DataFrame, exclusions: pd.DataFrame, are
     return out.reset_index(drop=True), pd.concat([exclusions, extra], ignore_index=True)
 
 
-def note_common(diagnostics: pd.DataFrame, no_common: dict[str, list[str]]) -> pd.DataFrame:
+def note_common(diagnostics: pd.DataFrame, no_common: dict[str, list[str]], own: set[str] = frozenset(),
+                fallback: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Diagnostics of a run scored with the common London weights: a `weighting` column
-    saying so, or naming the indicators without a London weight (equal weights used)."""
+    saying so, or naming the indicators without a London weight: equal weights, or (`own`,
+    components holding the borough's council indicators) principal components estimated on
+    the borough's own LSOAs and years, unless they fell back to equal weights."""
+    fallback = fallback or {}
     d = diagnostics.copy()
     d["component"] = d["component"].astype(str)
-    d["weighting"] = d["component"].map(lambda c: "equal (no common London weight)" if c in no_common else "london")
-    note = d["component"].map(lambda c: f"no common London weight for {', '.join(no_common[c])}; equal weights used"
+
+    def how(c: str) -> str:
+        if c in own and c not in fallback:
+            return "pca (borough's own LSOAs and years: council indicators)"
+        if c in own:
+            return "equal (principal components not estimable, or a negative loading, on the borough's own data)"
+        return "equal (no common London weight)" if c in no_common else "london"
+
+    d["weighting"] = d["component"].map(how)
+    note = d["component"].map(lambda c: f"no common London weight for {', '.join(no_common[c])}; "
+                              f"{'weights estimated on this borough' if c in own and c not in fallback else 'equal weights used'}"
                               if no_common.get(c) else "")
     d["warnings"] = [("; ".join(x for x in (str(w or ""), n) if x)) for w, n in zip(d["warnings"], note)]
     return d

@@ -15,7 +15,7 @@ import glob
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -47,9 +47,16 @@ class IngestResult:
 
 
 def ingest_source(source: Source, settings: Settings, *, force: bool = False) -> IngestResult:
-    """Bring one source into raw.<id>; raise IngestError (and write nothing) on bad input."""
+    """Bring one source into raw.<id>; raise IngestError (and write nothing) on bad input.
+
+    A source holding personal data (`personal` in the catalogue) is split first: its
+    identifiers go to the encrypted restricted store, with its input bytes, and raw.<id>
+    gets keyed pseudonyms in their place (`social_progress.privacy`). A SQL source with a
+    `watermark` reads only the rows past the last load and merges them by key.
+    """
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"ingest-{source.id}-") as scratch:
+        os.chmod(scratch, 0o700)  # a query result of a personal source passes through here
         inputs, origin, notes = _resolve(source, settings, Path(scratch))
         table = f"raw.{source.id}"
         # The database is held only for the check and the write; reading runs in parallel.
@@ -61,18 +68,148 @@ def ingest_source(source: Source, settings: Settings, *, force: bool = False) ->
             return IngestResult(source.id, "unchanged", previous.content_hash, previous.rows,
                                 previous.columns, previous.landed_path, table, previous.column_names,
                                 origin, notes, time.perf_counter() - started)
-        frame, read_notes = _read_all(source, inputs)
-        notes = notes + read_notes
-        landed = land(inputs, source.id, settings.landing_dir)
+        incremental = None
+        if _is_incremental(source):
+            incremental = _read_incremental(source, settings, Path(scratch), None if force else previous)
+            inputs = incremental.inputs
+        frame, read_notes, landed, personal_notes = _read_and_protect(source, settings, inputs, incremental)
+        if incremental is not None and incremental.since is not None and len(frame) != incremental.rows:
+            # rows were deleted at the source (or changed without moving the watermark): the
+            # merged table would not be what the source holds, so read it all again
+            surplus = len(frame) - incremental.rows
+            incremental = _read_incremental(source, settings, Path(scratch), None)
+            inputs = incremental.inputs
+            incremental = replace(incremental, note=(
+                f"full read: after reading the rows past the watermark the table had {surplus:+d} rows against "
+                f"the source (rows deleted, or changed without moving {source.reader.watermark})"))
+            frame, read_notes, landed, personal_notes = _read_and_protect(source, settings, inputs, incremental)
+        if incremental is not None:
+            notes = notes + (incremental.note,)
+            _check_complete(source, frame, incremental)
+        notes = notes + read_notes + personal_notes
+        content_hash = incremental.state_hash if incremental is not None else inputs.content_hash
         try:
             with warehouse.writer_lock(settings.duckdb_path):
                 entry = warehouse.write_raw_table(settings.duckdb_path, source.id, frame,
-                                                  inputs.content_hash, str(landed))
+                                                  content_hash, str(landed))
+                if incremental is not None:
+                    warehouse.write_watermark(settings.duckdb_path, source.id, source.reader.watermark,
+                                              incremental.high, len(frame))
         except Exception as exc:
             raise IngestError(source.id, table, f"writing to {settings.duckdb_path} failed: {exc}") from exc
     return IngestResult(source.id, "ingested", entry.content_hash, entry.rows, entry.columns,
                         entry.landed_path, table, entry.column_names, origin, notes,
                         time.perf_counter() - started)
+
+
+def _read_and_protect(source: Source, settings: Settings, inputs: InputSet, incremental: "_Incremental | None"):
+    """Read the inputs; split off identifiers (personal sources) or land them; merge an
+    incremental read with the previous rows. Returns (frame, read notes, landed, notes)."""
+    frame, read_notes = _read_all(source, inputs, allow_empty=incremental is not None and incremental.since is not None)
+    if source.personal is not None:
+        frame, landed, personal_notes = _protect(source, settings, inputs, frame, incremental)
+        return frame, read_notes, landed, personal_notes
+    if incremental is not None and incremental.since is not None:
+        frame = _merge_public(settings, source, frame, None)
+    return frame, read_notes, land(inputs, source.id, settings.landing_dir), ()
+
+
+# ----------------------------------------------------------------------------- incremental SQL
+
+@dataclass(frozen=True)
+class _Incremental:
+    inputs: InputSet          # the rows read (all, or those past `since`)
+    since: str | None         # the previous load's watermark, None for a full read
+    high: str | None          # the source's highest watermark now
+    rows: int                 # the source's row count now
+    state_hash: str           # the data version: (rows, highest watermark)
+    note: str
+
+
+def _is_incremental(source: Source) -> bool:
+    return isinstance(source.reader, SqlReader) and source.reader.watermark is not None
+
+
+def _state_hash(rows: int, high: str | None) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"rows={rows}\nwatermark={high}".encode()).hexdigest()
+
+
+def _read_incremental(source: Source, settings: Settings, scratch: Path, previous) -> _Incremental:
+    reader = source.reader
+    rows, high = sql.query_state(source.id, reader, settings.project_root)
+    since = None
+    if previous is not None:
+        with warehouse.writer_lock(settings.duckdb_path):
+            mark = warehouse.last_watermark(settings.duckdb_path, source.id)
+        if mark is not None and mark[0] == reader.watermark and mark[1] is not None:
+            since = mark[1]
+    path = scratch / f"{source.id}.rows.csv"
+    path.write_bytes(sql.run_query(source.id, reader, settings.project_root, since=since))
+    os.chmod(path, 0o600)
+    inputs = InputSet((_input(source, path, f"sql:{source.id}"),), False)
+    note = (f"incremental read: rows with {reader.watermark} after the last load's watermark"
+            if since is not None else "full read (no earlier load to continue from)")
+    return _Incremental(inputs, since, high, rows, _state_hash(rows, high), note)
+
+
+def _merge_public(settings: Settings, source: Source, new: pd.DataFrame, key_column: str | None) -> pd.DataFrame:
+    """The previous raw rows not replaced by `new` (same key), then `new`."""
+    key_column = key_column or source.reader.key
+    with warehouse.connect(settings.duckdb_path, read_only=True) as con:
+        old = con.execute(f"SELECT * FROM {warehouse.table_name(source.id)}").df()
+    old = old.astype(object).where(old.notna(), None)
+    kept = old[~old[key_column].astype(str).isin(set(new[key_column].astype(str)))]
+    return pd.concat([kept, new], ignore_index=True, sort=False)
+
+
+def _check_complete(source: Source, frame: pd.DataFrame, incremental: _Incremental) -> None:
+    """The table must hold what the source holds now (a full read that does not is a source
+    that changed while it was read: the next refresh reads it again)."""
+    if len(frame) != incremental.rows:
+        raise IngestError(source.id, f"sql:{source.id}",
+                          f"the table read has {len(frame)} rows but the source has {incremental.rows}: it changed "
+                          f"while it was read; the previous table is kept, and the next refresh reads it again")
+
+
+# ----------------------------------------------------------------------------- personal data
+
+def _protect(source: Source, settings: Settings, inputs: InputSet, frame: pd.DataFrame,
+             incremental: "_Incremental | None") -> tuple[pd.DataFrame, str, tuple[str, ...]]:
+    """Split identifiers off into the restricted store; return the pseudonymised frame."""
+    from social_progress.privacy import (PrivacyKeyError, RestrictedStore, encryption_key, pseudonymisation_key,
+                                         restricted_path, split_personal)
+
+    where = inputs.files[0].label if len(inputs.files) == 1 else f"{len(inputs.files)} files"
+    try:
+        key, _ = pseudonymisation_key(source.id, source.synthetic)
+        store_key, built_in = encryption_key(source.id, source.synthetic)
+        parts = split_personal(source, frame, key)
+    except PrivacyKeyError as exc:
+        raise IngestError(source.id, where, str(exc)) from None
+    except ValueError as exc:
+        raise IngestError(source.id, where, str(exc)) from None
+    store = RestrictedStore(restricted_path(settings.warehouse_dir), store_key, built_in_key=built_in)
+    restricted, public = parts.restricted, parts.public
+    try:
+        if incremental is not None and incremental.since is not None:
+            old = store.read_table(source.id)
+            if old is not None:
+                old = old.astype(object).where(old.notna(), None)
+                restricted = pd.concat([old[~old["record_key"].isin(set(restricted["record_key"]))], restricted],
+                                       ignore_index=True, sort=False)
+            public = _merge_public(settings, source, public, "record_key")
+        store.write_table(source.id, restricted, synthetic=source.synthetic)
+        content = b"".join(b for item in inputs.files for part in item.parts for b in (part.read_bytes(),))
+        landed = store.store_landed(source.id, inputs.content_hash, where, content)
+    except PrivacyKeyError as exc:
+        raise IngestError(source.id, "restricted store", str(exc)) from None
+    notes = (f"personal data: {len(source.personal.restricted_columns())} identifying column(s) kept in the "
+             f"restricted store, pseudonymised keys in raw",)
+    if parts.duplicated_keys:
+        notes += (f"{parts.duplicated_keys} record(s) repeat another record's own key; each kept with its own pseudonym",)
+    return public, landed, notes
 
 
 def fingerprint_source(source: Source, settings: Settings) -> str:
@@ -107,12 +244,22 @@ def _resolve(source: Source, settings: Settings, scratch: Path) -> tuple[InputSe
         path = root / reader.path
         return InputSet((_input(source, path, _label(path, root)),), False), "file", ()
     if isinstance(reader, HttpReader):
-        got = http.fetch(source.id, reader, settings.http_cache_dir, root)
+        # a download of personal data is never cached in plain text: it goes to the scratch
+        # folder and, once split, into the restricted store
+        cache = scratch / "http" if source.personal is not None else settings.http_cache_dir
+        got = http.fetch(source.id, reader, cache, root)
         notes = (got.note,) if got.note else ()
         return InputSet((_input(source, got.path, got.label),), False), got.origin, notes
     if isinstance(reader, SqlReader):
         path = scratch / f"{source.id}.csv"
-        path.write_bytes(sql.run_query(source.id, reader))
+        if reader.watermark is not None:
+            # the data version of an incremental source is its (rows, highest watermark):
+            # answered by the database without reading the rows
+            rows, high = sql.query_state(source.id, reader, root)
+            path.write_text(f"rows={rows}\nwatermark={high}")  # its sha256 is _state_hash
+        else:
+            path.write_bytes(sql.run_query(source.id, reader, root))
+        os.chmod(path, 0o600)
         return InputSet((_input(source, path, f"sql:{source.id}"),), False), "sql", ()
     raise IngestError(source.id, "reader", f"unsupported reader {type(reader).__name__}")
 
@@ -143,7 +290,7 @@ def _label(path: Path, root: Path) -> str:
 
 # ----------------------------------------------------------------------------- reading
 
-def _read_all(source: Source, inputs: InputSet) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def _read_all(source: Source, inputs: InputSet, allow_empty: bool = False) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """All input files as one frame (union of columns) plus notes, e.g. detected encodings."""
     reader = source.reader
     frames, notes = [], []
@@ -159,7 +306,7 @@ def _read_all(source: Source, inputs: InputSet) -> tuple[pd.DataFrame, tuple[str
         frames.append(frame)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
     where = inputs.files[0].label if len(inputs.files) == 1 else f"{len(inputs.files)} files"
-    if frame.empty:
+    if frame.empty and not allow_empty:
         raise IngestError(source.id, where, "no data rows; the previous raw table is kept")
     _check_unique_names(source, where, frame)
     return frame, tuple(notes)

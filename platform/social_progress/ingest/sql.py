@@ -12,30 +12,67 @@ from __future__ import annotations
 import csv
 import io
 import os
+from pathlib import Path
 
 from social_progress.catalogue import SqlReader
 
 from .errors import IngestError
 
 
-def run_query(source_id: str, reader: SqlReader) -> bytes:
-    """Execute the query; return the result as UTF-8 CSV (header row, NULL as empty)."""
+def source_url(source_id: str, reader: SqlReader, root: Path | None = None) -> tuple[str, str]:
+    """(URL, where it came from): the environment variable, else the catalogue's embedded
+    database for a synthetic source (a relative sqlite path is relative to the project root)."""
+    url = os.environ.get(reader.url_env)
+    if url:
+        return url, f"${reader.url_env}"
+    if reader.default_url:
+        url = reader.default_url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url[len(prefix):].startswith("/") and root is not None:
+            url = prefix + str(Path(root) / url[len(prefix):])
+        return url, "the embedded database (default_url)"
+    raise IngestError(source_id, f"sql:{source_id}",
+                      f"environment variable {reader.url_env} is not set (it must hold the database URL)")
+
+
+def run_query(source_id: str, reader: SqlReader, root: Path | None = None, *, since: str | None = None) -> bytes:
+    """Execute the query; return the result as UTF-8 CSV (header row, NULL as empty).
+
+    With `since` (an incremental read) only rows whose watermark column is past it."""
+    import sqlalchemy as sa
+
+    query, params = reader.query, {}
+    if since is not None:
+        query = f"SELECT * FROM ({reader.query}) q WHERE q.{reader.watermark} > :since ORDER BY q.{reader.watermark}"
+        params = {"since": since}
+    columns, rows = _execute(source_id, reader, root, sa.text(query), params)
+    return _to_csv(columns, rows)
+
+
+def query_state(source_id: str, reader: SqlReader, root: Path | None = None) -> tuple[int, str | None]:
+    """(rows, highest watermark) of an incremental source: its data version, without reading it."""
+    import sqlalchemy as sa
+
+    query = sa.text(f"SELECT count(*) AS n, max(q.{reader.watermark}) AS w FROM ({reader.query}) q")
+    _, rows = _execute(source_id, reader, root, query, {})
+    n, w = rows[0]
+    return int(n), (None if w is None else str(w))
+
+
+def _execute(source_id: str, reader: SqlReader, root: Path | None, statement, params: dict):
     import sqlalchemy as sa
     from sqlalchemy.pool import NullPool
 
     where = f"sql:{source_id}"
-    url = os.environ.get(reader.url_env)
-    if not url:
-        raise IngestError(source_id, where,
-                          f"environment variable {reader.url_env} is not set (it must hold the database URL)")
+    url, origin = source_url(source_id, reader, root)
     try:
         engine = sa.create_engine(with_installed_driver(url), poolclass=NullPool)
     except Exception as exc:  # bad URL or missing driver
-        raise IngestError(source_id, where, f"invalid database URL in {reader.url_env}: {_first_line(exc)}") from None
+        raise IngestError(source_id, where, f"invalid database URL in {origin}: {_first_line(exc)}") from None
     shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
-            result = conn.execute(sa.text(reader.query))
+            result = conn.execute(statement, params)
             if not result.returns_rows:
                 raise IngestError(source_id, where, "the query returns no result set (is it a SELECT?)")
             columns = [str(c) for c in result.keys()]
@@ -46,7 +83,7 @@ def run_query(source_id: str, reader: SqlReader) -> bytes:
         raise IngestError(source_id, where, f"query failed on {shown}: {_first_line(exc)}") from None
     finally:
         engine.dispose()
-    return _to_csv(columns, rows)
+    return columns, rows
 
 
 # SQLAlchemy's default driver for a bare scheme may not be the one installed here

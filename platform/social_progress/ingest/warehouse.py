@@ -120,6 +120,31 @@ def write_raw_table(db_path: Path, source_id: str, frame: pd.DataFrame, content_
     return entry
 
 
+WATERMARK_TABLE = f"{SCHEMA}._watermarks"
+
+
+def write_watermark(db_path: Path, source_id: str, column: str, value: str | None, rows: int) -> None:
+    """Record how far an incremental source has been read (one row per source)."""
+    with connect(db_path) as con:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {WATERMARK_TABLE} (source_id VARCHAR PRIMARY KEY, "
+                    "watermark_column VARCHAR, watermark VARCHAR, \"rows\" BIGINT, loaded_at TIMESTAMP)")
+        con.execute(f"INSERT OR REPLACE INTO {WATERMARK_TABLE} VALUES (?, ?, ?, ?, ?)",
+                    [source_id, column, value, rows, datetime.now(timezone.utc).replace(tzinfo=None)])
+
+
+def last_watermark(db_path: Path, source_id: str) -> tuple[str, str | None] | None:
+    """(column, watermark) of the source's last load, or None."""
+    if not db_path.exists():
+        return None
+    with connect(db_path, read_only=True) as con:
+        if not _table_exists(con, SCHEMA, "_watermarks"):
+            return None
+        row = con.execute(f"SELECT watermark_column, watermark FROM {WATERMARK_TABLE} WHERE source_id = ?",
+                          [source_id]).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     return con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",

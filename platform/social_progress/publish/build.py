@@ -50,6 +50,10 @@ class Warehouse:
     marts: dict[str, pd.DataFrame] = field(default_factory=dict)
     uncertainty: pd.DataFrame | None = None
     check_results: pd.DataFrame | None = None
+    # the London common framework's scores (open indicators only), when the borough has its own
+    scores_common: pd.DataFrame | None = None
+    # statistical disclosure control of the personal-data indicators (marts.disclosure_report)
+    disclosure: dict | None = None
     # inputs of derived marts not in the warehouse yet, computed by derive_missing_marts
     pending: dict[str, dict] = field(default_factory=dict)
 
@@ -107,6 +111,13 @@ def read_warehouse(db: Path, *, require_marts: bool = False) -> Warehouse:
             wh.uncertainty = q("SELECT * FROM marts.index_uncertainty")
         if _exists(con, "quality", "check_results"):
             wh.check_results = q("SELECT * FROM quality.check_results")
+        if _exists(con, "marts", "index_scores_common"):
+            wh.scores_common = q("SELECT * FROM marts.index_scores_common")
+        if _exists(con, "marts", "disclosure_report"):
+            import json as _json
+
+            row = con.execute("SELECT policy, report FROM marts.disclosure_report").fetchone()
+            wh.disclosure = {"policy": row[0], **_json.loads(row[1])} if row else None
         missing = [n for n in DERIVED_MARTS if not _exists(con, "marts", n)]
         if missing and require_marts:
             raise MartError(f"derived marts not in the warehouse: {', '.join('marts.' + n for n in missing)} "
@@ -168,6 +179,7 @@ def release_inputs(wh: Warehouse, sources_path: Path) -> list[dict]:
             continue
         period = periods.get(r.source_id) or (f"vintage {s.geography.vintage}" if s.geography.vintage else "not dated")
         out.append({"source_id": r.source_id, "title": s.title, "publisher": s.publisher, "licence": s.licence.name,
+                    "origin": s.origin, "synthetic": s.synthetic, "personal_data": s.personal_data,
                     "licence_url": s.licence.url, "attribution": s.licence.attribution, "content_hash": r.content_hash,
                     "rows": int(r.rows), "cadence": str(getattr(s.cadence, "value", s.cadence)), "period": period,
                     "geography": s.geography.level if isinstance(s.geography.level, str) else str(s.geography.level.value)})
@@ -223,6 +235,27 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
                              "note": "indicators whose sources do not cover the borough are left out of its framework "
                                      "(catalogue coverage), never filled with zeros",
                              "weighting": weighting}
+    council = set(_council_indicators(wh.metadata, sources_path))
+    in_index = wh.metadata[wh.metadata["in_index"].astype(bool)] if "in_index" in wh.metadata else wh.metadata
+    sections["frameworks"] = {
+        "borough": {"file": "scores.csv",
+                    "what": "the borough's own index: the London common indicators plus its council indicators",
+                    "indicators": int(len(in_index)), "council_indicators": int(in_index["indicator_id"].isin(council).sum()),
+                    "council_indicators_list": sorted(council),
+                    "weights": "common London weights; a component holding council indicators is weighted by principal "
+                               "components estimated on this borough's own LSOAs and years (London has none for them)"},
+        "london_common": {"file": "scores_common.csv" if wh.scores_common is not None and council else "scores.csv",
+                          "what": "the London common framework: open indicators only, London-wide goalposts and weights, "
+                                  "comparable across boroughs (the Borough Data Explorer layer)",
+                          "indicators": int((~in_index["indicator_id"].isin(council)).sum())},
+    }
+    synthetic = sorted(i["source_id"] for i in release_inputs(wh, sources_path) if i.get("synthetic"))
+    sections["synthetic"] = {"sources": synthetic, "indicators": sorted(_council_indicators(wh.metadata, sources_path, synthetic_only=True)),
+                             "note": ("SYNTHETIC: these inputs are generated stand-ins for the council's own systems; the "
+                                      "indicators built on them describe no real resident") if synthetic else ""}
+    if wh.disclosure is not None:
+        sections["disclosure"] = {**wh.disclosure, "note": "counts below the threshold are not shown (with complementary "
+                                  "cells, so none can be recovered by differencing); rates built on them are withheld"}
     sections["progress"] = {"available": True, "ratings": progress["rating"].value_counts().sort_index().to_dict()}
 
     peers, peers_status = marts["similar_areas"], marts["similar_areas"].attrs["status"]
@@ -264,6 +297,10 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
             files[name] = csv_bytes(frame)
         else:
             files.update(both(stem, frame))
+    if wh.scores_common is not None and council:
+        files["scores_common.csv"] = scores_csv(wh.scores_common)
+        files["scores_common.parquet"] = parquet_bytes(pd.read_csv(io.BytesIO(files["scores_common.csv"]),
+                                                                   dtype={"area_code": str, "area_name": str}))
     files["areas.geojson"] = scores_geojson(wh.boundaries, scores, year)
 
     explorer_files = explorer_bundle.bundle(
@@ -284,6 +321,16 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
                # the GX Data Docs of each check, inside the release (see publish.release.RUN_RECORD_PREFIXES)
                "data_docs": dict(sorted((data_docs or {}).items()))})
     return year, files
+
+
+def _council_indicators(metadata: pd.DataFrame, sources_path: Path, synthetic_only: bool = False) -> list[str]:
+    """Indicators built on a council system (catalogue origin: council), or on a synthetic source."""
+    from social_progress.catalogue import load_catalogue
+
+    council = {s.id for s in load_catalogue(sources_path).sources
+               if (s.synthetic if synthetic_only else s.origin == "council")}
+    return [r.indicator_id for r in metadata.itertuples()
+            if council & {x.strip() for x in str(getattr(r, "sources", "") or "").split(",")}]
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict]:

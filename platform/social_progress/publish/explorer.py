@@ -22,6 +22,7 @@ STATIC = ["index.html", "app.js", "style.css"]
 MAP_BOUNDARIES = [("ward22", "Wards (from May 2022)"), ("ward19", "Wards (before May 2022)"),
                   ("lsoa11", "Neighbourhoods (LSOA 2011)"), ("lsoa21", "Neighbourhoods (LSOA 2021)")]
 VIEW_WIDTH = 1000.0
+SUPPRESSION_CODES = {"suppressed_small_count": 1, "suppressed_secondary": 2}
 
 
 def static_files() -> dict[str, bytes]:
@@ -80,12 +81,21 @@ def data_js(*, borough, year, years, scores, metadata, progress, intervals, unce
             measures.append({"id": c, "name": c, "type": "component", "dimension": d})
     # indicators in the index, then context indicators (not scored; named in the comparators table)
     flag = metadata["in_index"].astype(bool) if "in_index" in metadata else pd.Series(True, index=metadata.index)
+    synthetic = set((sections.get("synthetic") or {}).get("indicators") or [])
+    council = set((sections.get("frameworks") or {}).get("council_indicators_list") or [])
     for kind, part in (("indicator", metadata[flag]), ("context", metadata[~flag])):
         for r in part.sort_values(["dimension", "component", "indicator_id"], na_position="last").itertuples():
-            measures.append({"id": r.indicator_id, "name": _s(r.name) or r.indicator_id, "type": kind,
-                             "dimension": _s(r.dimension), "component": _s(r.component), "unit": _s(r.unit),
-                             "direction": _s(r.direction), "description": _s(r.description),
-                             "worst": _num(r.worst), "best": _num(r.best)})
+            m = {"id": r.indicator_id, "name": _s(r.name) or r.indicator_id, "type": kind,
+                 "dimension": _s(r.dimension), "component": _s(r.component), "unit": _s(r.unit),
+                 "direction": _s(r.direction), "description": _s(r.description),
+                 "worst": _num(r.worst), "best": _num(r.best)}
+            if str(getattr(r, "personal_data", "")).lower() == "true":
+                m["personal"] = True
+            if r.indicator_id in synthetic:
+                m["synthetic"] = True
+            if r.indicator_id in council:
+                m["framework"] = "borough"
+            measures.append(m)
 
     area_names = scores.drop_duplicates(["boundary", "area_code"])
     areas = {b: [[r.area_code, r.area_name] for r in g.sort_values(["area_name", "area_code"]).itertuples()]
@@ -93,6 +103,12 @@ def data_js(*, borough, year, years, scores, metadata, progress, intervals, unce
 
     ci = intervals.set_index(["indicator_id", "boundary", "area_code", "year"])[["ci_lower", "ci_upper"]]
     ci_map = {k: (lo, hi) for k, lo, hi in zip(ci.index, ci["ci_lower"], ci["ci_upper"])}
+    # cells withheld by disclosure control: 1 a count below the threshold, 2 a complement
+    supp_map = {}
+    if "quality_flag" in intervals:
+        flagged = intervals[intervals["quality_flag"].isin(SUPPRESSION_CODES)]
+        supp_map = {(r.indicator_id, r.boundary, r.area_code, int(r.year)): SUPPRESSION_CODES[r.quality_flag]
+                    for r in flagged.itertuples()}
     sc: dict = {}
     for r in scores.itertuples():
         entry = [_num(r.value, 6), _num(r.score, 4), _num(r.rank, 0), _num(r.change, 4),
@@ -100,6 +116,10 @@ def data_js(*, borough, year, years, scores, metadata, progress, intervals, unce
         if r.measure_type == "indicator" and pd.notna(r.data_year):
             lo, hi = ci_map.get((r.measure, r.boundary, r.area_code, int(r.data_year)), (None, None))
             entry += [_num(lo, 6), _num(hi, 6)]
+        if r.measure_type == "indicator" and supp_map and _num(r.value, 6) is None:
+            code = supp_map.get((r.measure, r.boundary, r.area_code, int(r.year)))
+            if code:
+                entry = (entry + [None, None, None])[:7] + [code]
         sc.setdefault(str(int(r.year)), {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = entry
 
     # ratings and reasons repeat: entries hold their positions in two short lists
