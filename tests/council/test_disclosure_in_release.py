@@ -70,12 +70,29 @@ def test_the_explorer_and_map_publish_no_small_count(refreshed_project: Path):
     hidden = values[values["indicator_id"].isin(personal) & values["numerator"].isna()]
     scores = pd.read_csv(release / "scores.csv", dtype={"area_code": str})
     joined = scores[scores["measure_type"] == "indicator"].merge(
-        hidden[["indicator_id", "area_code", "year"]], left_on=["measure", "area_code", "year"],
+        hidden[["indicator_id", "area_code", "year", "boundary"]], left_on=["measure", "area_code", "year"],
         right_on=["indicator_id", "area_code", "year"])
-    # a hidden cell's value is not in scores.csv either (its score is imputed and flagged)
-    assert joined["value"].isna().all() if "value" in joined else True
-    text = (release / "explorer" / "data.js").read_text() if (release / "explorer" / "data.js").exists() else ""
-    assert "fewer than 5" in text or "suppressed" in text
+    joined = joined[joined["boundary_x"] == joined["boundary_y"]].rename(columns={"boundary_x": "boundary"})
+    # a hidden cell's value is not in scores.csv either: its score is imputed, or it carries a
+    # published value of an earlier year (data_year says which), never the hidden one
+    assert len(joined) > 0
+    shown = joined[joined["value"].notna()]
+    assert (shown["data_year"] < shown["year"]).all()
+    published = values.dropna(subset=["value"]).set_index(["indicator_id", "boundary", "area_code", "year"])["value"]
+    carried = [published.get((r.measure, r.boundary, r.area_code, int(r.data_year))) for r in shown.itertuples()]
+    assert all(c is not None and abs(c - v) <= 1e-5 * max(1.0, abs(v)) for c, v in zip(carried, shown["value"]))
+    flags = values.loc[values["indicator_id"].isin(personal) & values["numerator"].isna(), "quality_flag"]
+    assert set(flags.dropna()) <= {"suppressed_small_count", "suppressed_secondary", "zero_denominator", "not_covered",
+                                   "incomplete_sources"}
+    assert (flags == "suppressed_small_count").sum() > 0 and (flags == "suppressed_secondary").sum() > 0
+    # the explorer marks withheld cells (entry[7]: 1 small count, 2 complement) and says why in words
+    text = (release / "explorer" / "data.js").read_text()
+    data = json.loads(text[text.index("=") + 1:].rstrip().rstrip(";"))
+    codes = [e[7] for years in data["scores"].values() for areas in years.values() for measures in areas.values()
+             for e in measures.values() if len(e) > 7]
+    assert codes and set(codes) <= {1, 2}
+    assert "fewer than 5 (not shown)" in (release / "explorer" / "app.js").read_text()
+    assert any(m.get("synthetic") for m in data["measures"])
     meta = json.loads((release / "metadata.json").read_text())
-    assert meta["sections"]["disclosure"]["policy"].startswith("threshold=5")
+    assert meta["sections"]["disclosure"]["policy"]["threshold"] == 5
     assert meta["sections"]["synthetic"]["sources"], "synthetic sources are labelled in the release"

@@ -3,8 +3,9 @@
 Why this order: a UPRN names the exact property (the gazetteer gives its point), a
 postcode only its centroid (some 15 addresses), and a CRM's coordinates are wherever the
 officer clicked. Each record is placed by the best it has; one that has nothing usable, a
-postcode that is malformed or not a live postcode, or a point outside the borough is
-counted under its reason and kept (`placed_by` null), never dropped silently.
+postcode that is malformed or not a live postcode, a point outside the borough, or one in
+the borough but off a generalised boundary of some layer (`partial`) is counted under its
+reason and kept (`placed_by` null), never dropped silently.
 
 The match report holds counts only: its examples name pseudonymous record keys, never a
 postcode or an address, because the records are personal data.
@@ -101,8 +102,12 @@ def place_records(records: pd.DataFrame, gazetteer: pd.DataFrame, postcodes: pd.
     for col, values in codes.items():
         out[col] = values
     lad = out["lad_code"].to_numpy(dtype=object) if "lad_code" in out else np.full(n, None, dtype=object)
-    in_borough = has_point & (lad == borough)
-    outside = has_point & ~in_borough
+    every_layer = np.all(np.column_stack([pd.notna(out[c].to_numpy(dtype=object)) for c in codes]), axis=1) \
+        if codes else np.zeros(n, bool)
+    in_borough = has_point & (lad == borough) & every_layer
+    # in the borough but off a generalised (20 m) boundary of some layer: not counted, said so
+    reason[has_point & (lad == borough) & ~every_layer] = "partial"
+    outside = has_point & (lad != borough)
     reason[outside & (lad != None)] = "outside_borough"  # noqa: E711
     reason[outside & (lad == None)] = "outside_boundaries"  # noqa: E711
     how[~in_borough] = None
@@ -114,5 +119,5 @@ def place_records(records: pd.DataFrame, gazetteer: pd.DataFrame, postcodes: pd.
     counts = {f"placed_by_{k}": int((how == k).sum()) for k in ("uprn", "postcode", "coordinates")}
     counts.update({f"unplaced_{k}": int((reason == k).sum())
                    for k in ("no_location", "invalid_postcode", "unknown_postcode", "unknown_uprn",
-                             "outside_borough", "outside_boundaries")})
+                             "outside_borough", "outside_boundaries", "partial")})
     return PlacementResult(out, counts)

@@ -47,7 +47,8 @@ def _identity(source: Source, frame: pd.DataFrame) -> pd.DataFrame | None:
         return None
     cols = {"first_name": person.first_name, "surname": person.surname, "date_of_birth": person.date_of_birth,
             "postcode": person.postcode, "uprn": person.uprn, "address_line": person.address}
-    out = pd.DataFrame({"record_key": frame["record_key"], "source_id": source.id})
+    out = pd.DataFrame({"record_key": frame["record_key"], "source_id": source.id,
+                        "person_key": frame["person_key"] if "person_key" in frame else None})
     for name, col in cols.items():
         out[name] = frame[col].astype(object).where(frame[col].notna(), None) if col else None
     return out
@@ -114,17 +115,21 @@ def build_record_index(tables: Mapping[str, pd.DataFrame], sources: Iterable[Sou
     resident = pd.Series(dtype=object)
     if identities:
         people = pd.concat(identities, ignore_index=True)
-        # a system repeats the same identity on many records (a pupil every year, a household
-        # in every register snapshot): identical identities of one system are linked once
+        # a system repeats one person on many records (a pupil every year, a household in every
+        # register snapshot): records under the same person reference of one system are that
+        # system's own link, and identical identities without a reference are one identity;
+        # each is linked once (two references of one person are Splink's to find)
         ident_cols = ["source_id", "first_name", "surname", "date_of_birth", "postcode", "uprn", "address_line"]
         text = people[ident_cols].astype(object).fillna("").astype(str)
         same = text[ident_cols[0]]
         for col in ident_cols[1:]:
             same = same + "\x1f" + text[col]
+        by_ref = people["person_key"].notna()
+        same = same.where(~by_ref, people["source_id"] + "\x1fref\x1f" + people["person_key"].astype(str))
         first = people.assign(_same=same).drop_duplicates("_same")
         representative = pd.Series(first["record_key"].to_numpy(), index=first["_same"].to_numpy())
         rep_of = pd.Series(same.map(representative).to_numpy(), index=people["record_key"].to_numpy())
-        unique_people = first.drop(columns="_same").reset_index(drop=True)
+        unique_people = first.drop(columns=["_same", "person_key"]).reset_index(drop=True)
         log(f"linking {len(unique_people)} distinct identities ({len(people)} person records) from "
             f"{len(identities)} systems (Splink, DuckDB)")
         result = link_records(unique_people, threshold_probability=threshold_probability)

@@ -138,7 +138,7 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
               else result.weights.assign(method=result.weights["method"].astype(str).replace({"fixed": "london"})),
               "index_diagnostics": note_fallback(result.diagnostics, fallback) if no_common is None
               else note_common(result.diagnostics, no_common,
-                               {c for c in no_common if framework.weighting_of(c) == "pca"}, fallback),
+                               {i.component for i in framework.indicators if i.id in borough_estimated}, fallback),
               "index_exclusions": exclusions,
               "index_years": pd.DataFrame({"year": years}),
               "index_areas": scored[["boundary", "area_code", "area_name", "area_level"]].sort_values(["boundary", "area_code"], ignore_index=True)}

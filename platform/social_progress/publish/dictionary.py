@@ -57,6 +57,9 @@ COLUMNS = {
     "denominator": "Denominator (usually residents).",
     "unit": "Unit of the value.",
     "period": "Period the value covers.",
+    "quality_flag": "Why a value is missing or partial: suppressed_small_count (a count of fewer than 5 people from "
+                    "personal data, not shown), suppressed_secondary (not shown so that a small count elsewhere cannot be "
+                    "worked out by subtraction), zero_denominator, incomplete_sources, not_covered; empty when complete.",
     "ci_lower": "Lower end of the 95% confidence interval of the value (blank where none can be computed).",
     "ci_upper": "Upper end of the 95% confidence interval of the value.",
     "ci_method": "byar_poisson (counts per population), wilson (proportions) or blank (no interval).",

@@ -107,7 +107,7 @@ def status_of(frame: pd.DataFrame) -> dict:
 # ------------------------------------------------------------------------------ the marts
 
 INTERVAL_COLUMNS = ("indicator_id", "area_code", "area_level", "boundary", "year", "numerator", "denominator", "value",
-                    "ci_lower", "ci_upper", "ci_method", "unit", "period")
+                    "ci_lower", "ci_upper", "ci_method", "unit", "period", "quality_flag")
 
 
 def indicator_intervals(values: pd.DataFrame, metadata: pd.DataFrame) -> pd.DataFrame:

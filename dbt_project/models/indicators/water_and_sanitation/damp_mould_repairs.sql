@@ -1,9 +1,3 @@
 -- SYNTHETIC council data. Share of council tenancies open in the year whose home had a damp or mould repair reported that year.
-{%- set damp_rows -%}
--- every council tenancy open in the year, with the repairs reported for it that year
-select t.record_key as tenancy_key, t.lsoa11_code, t.in_borough, t.year, r.record_key as repair_key, r.category
-from ({{ council_open_years('stg_council_tenancies') }}) t
-left join {{ ref('stg_council_repairs') }} r on r.tenancy_key = t.record_key and r.year = t.year
-{%- endset %}
-{{ council_base('stg_council_repairs', count_key='tenancy_key', where="category = 'damp_mould'", denominator_key='tenancy_key', year_rows=damp_rows) }}
+{{ council_base('int_council_tenancy_repairs', count_key='tenancy_key', where="category = 'damp_mould'", denominator_key='tenancy_key') }}
 {{ to_all_levels('base') }}
