@@ -19,6 +19,11 @@ EXPECTED_IDS = [
     "census_occupancy_bedrooms", "census_tenure", "gp_list_sizes", "ward_profiles", "fuel_poverty", "ptal",
     "gp_practices", "libraries_taskforce", "libraries_ace", "schools",
     "food_hygiene", "fixmystreet", "police_uk",
+    # the council's own systems (SYNTHETIC stand-ins)
+    "council_llpg", "council_housing_tenancies", "council_housing_repairs", "council_housing_register",
+    "council_homelessness_cases", "council_temporary_accommodation", "council_tax_support", "council_tax_accounts",
+    "council_dhp_awards", "council_children_social_care", "council_adult_social_care", "council_crm_cases",
+    "council_library_activity", "council_education_pupils", "council_community_safety", "council_ncmp",
 ]
 
 ENTRY = {
@@ -78,6 +83,9 @@ def test_real_catalogue_loads_with_every_expected_source():
     for source in catalogue.sources:
         assert source.required_columns, source.id
         assert source.owner.email and source.licence.attribution
+        if source.origin == "council":   # labelled, stewarded, and its identifiers named
+            assert source.synthetic and source.steward and "SYNTHETIC" in source.title, source.id
+            assert source.personal is not None or not source.personal_data, source.id
     crime = catalogue.get("crime")
     assert isinstance(crime.reader, FileReader) and crime.reader.is_glob
     assert crime.required_columns[-11:] == [str(y) for y in range(2011, 2022)]
@@ -118,7 +126,7 @@ def test_http_and_sql_readers(root):
 def test_bad_format_names_entry_and_field(root):
     assert error_for(root, entry(reader__format="cvs")) == (
         "catalogue/sources.yml: source 'crime' field 'reader.format': 'cvs' is not one of "
-        "csv, xlsx, geojson, shapefile")
+        "csv, xlsx, geojson, shapefile, json")
 
 
 def test_duplicate_ids(root):

@@ -97,6 +97,7 @@ def test_definitions_never_run_dbt_a_missing_manifest_says_what_to_run(tmp_path)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("SPI_")}, "SPI_PROJECT_ROOT": str(tmp_path),
            "SPI_DATA_DIR": str(ROOT / "data")}
     (tmp_path / "data").symlink_to(ROOT / "data")
+    (tmp_path / "council_systems").symlink_to(ROOT / "council_systems")   # the SYNTHETIC council systems
     proc = subprocess.run([sys.executable, "-c", "import social_progress.definitions"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode != 0

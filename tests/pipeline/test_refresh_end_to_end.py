@@ -163,9 +163,11 @@ def test_index_uses_principal_component_weights_and_reports_rank_intervals(refre
     diag = dict(con.execute("SELECT component, weighting FROM marts.index_diagnostics").fetchall())
     assert len(diag) == 12
     # the common London weights, unless a component holds an indicator with none (FixMyStreet's
-    # two, Barking and Dagenham's own extract): equal weights, said so
+    # two, Barking and Dagenham's own extract): equal weights, said so; a component holding the
+    # council's own indicators is weighted on the borough's own data (pca), or equal, said so
     for component, method in methods.items():
-        assert (method == "equal") == diag[component].startswith("equal (no common London weight)"), (component, method)
+        assert (method == "equal") == diag[component].startswith("equal ("), (component, method)
+        assert (method == "pca") == diag[component].startswith("pca (borough's own"), (component, method)
         assert method in ("london", "equal"), (component, method)
     assert list(methods.values()).count("london") == 10
     safety = dict(con.execute("""SELECT indicator_id, weight FROM marts.index_weights

@@ -44,7 +44,7 @@ def _isolated_copy(base, tmp, case):
     the good warehouse and releases."""
     project = tmp / "project"
     project.mkdir()
-    for name in ("catalogue", "expectations", "dbt_project"):
+    for name in ("catalogue", "expectations", "dbt_project", "council_systems"):   # + the SYNTHETIC council systems
         os.symlink(base / name, project / name)
     broken = case.mutate((base / case.file).read_bytes())
     for f in (base / "data").rglob("*"):
@@ -62,6 +62,9 @@ def _isolated_copy(base, tmp, case):
     for f in (base / "warehouse").glob("social_progress.duckdb*"):
         if not f.name.endswith(".lock"):
             shutil.copy2(f, warehouse / f.name)
+    if (base / "warehouse" / "restricted").is_dir():   # the encrypted restricted store
+        shutil.copytree(base / "warehouse" / "restricted", warehouse / "restricted",
+                        ignore=shutil.ignore_patterns("*.lock"))
     releases = tmp / "releases"
     shutil.copytree(base / "releases", releases, symlinks=True)
     return project, warehouse, releases

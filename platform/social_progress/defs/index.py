@@ -50,16 +50,22 @@ def build_index_assets(settings: Settings, indicator_keys: list[AssetKey], index
 
 
 def personal_indicators(settings: Settings) -> list[str]:
-    """Indicators whose YAML says personal_data: true (they pass disclosure control)."""
+    """Indicators whose YAML says personal_data: true (they pass disclosure control), unless
+    it also says disclosure_control: false (the food hygiene counts: businesses whose every
+    rating the FSA publishes by name)."""
     from social_progress.dbt_project import indicator_models, load_manifest
 
     try:
         models = indicator_models(load_manifest(settings))
     except Exception:  # no manifest yet: the definitions still load (make prepares it)
         return []
-    return sorted(m["name"] for m in models
-                  if (m.get("config", {}).get("meta", {}).get("indicator") or m.get("meta", {}).get("indicator") or {})
-                  .get("personal_data"))
+    out = []
+    for m in models:
+        meta = m.get("config", {}).get("meta", {}).get("indicator") or m.get("meta", {}).get("indicator") or {}
+        # an indicator may opt out with its reason (counts of public records, not of people)
+        if meta.get("personal_data") and meta.get("disclosure_control", True):
+            out.append(m["name"])
+    return sorted(out)
 
 
 def _stacked_marts(settings: Settings, indicator_keys: list[AssetKey], owner: str):

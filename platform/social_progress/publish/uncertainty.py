@@ -93,6 +93,8 @@ def indicator_intervals(values: pd.DataFrame, metadata: pd.DataFrame) -> pd.Data
         upper.append(hi)
         methods.append(method if not math.isnan(lo) else None)
     out["ci_lower"], out["ci_upper"], out["ci_method"] = lower, upper, methods
+    if "quality_flag" not in out:   # a warehouse from before values carried their flag
+        out["quality_flag"] = None
     return out
 
 
