@@ -26,8 +26,18 @@ def _release(project: Path) -> Path:
 
 
 def _personal(release: Path) -> set[str]:
+    """The indicators that passed disclosure control: every one built on a council system,
+    and any other personal-data indicator that does not opt out with its reason."""
+    meta = json.loads((release / "metadata.json").read_text())
+    controlled = set(meta["sections"]["disclosure"]["by_indicator"])
     ind = pd.read_csv(release / "indicators.csv")
-    return set(ind.loc[ind["personal_data"].astype(str).str.lower() == "true", "indicator_id"])
+    council = {i["source_id"] for i in meta["inputs"] if i.get("origin") == "council"}
+    built_on_council = {r.indicator_id for r in ind.itertuples()
+                        if council & {x.strip() for x in str(r.sources or "").split(",")}}
+    assert built_on_council and built_on_council <= controlled
+    personal = set(ind.loc[ind["personal_data"].astype(str).str.lower() == "true", "indicator_id"])
+    assert controlled <= personal
+    return controlled
 
 
 @pytest.mark.slow
