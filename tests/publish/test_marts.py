@@ -29,6 +29,18 @@ BEFORE = {
 }
 
 
+def _without_flags(name: str, data: bytes) -> bytes:
+    """indicator_values.csv has carried a last column, quality_flag (disclosure control's
+    suppressed_* and the other flags), since the council feeds; the fixture's values have no
+    flags, so without that empty column the bytes are the ones computed before."""
+    if name != "indicator_values.csv":
+        return data
+    lines = data.decode("utf-8").split("\n")
+    assert lines[0].endswith(",quality_flag") and all(line.endswith(",") for line in lines[1:] if line)
+    return "\n".join(line[:-len(",quality_flag")] if i == 0 else line[:-1] if line else line
+                     for i, line in enumerate(lines)).encode("utf-8")
+
+
 @pytest.fixture
 def targets(tmp_path):
     p = tmp_path / "targets.yml"
@@ -132,7 +144,7 @@ def test_the_release_from_marts_is_the_release_the_publish_step_computed(tmp_pat
     db = make_warehouse(tmp_path / "a" / "social_progress.duckdb", uncertainty=True, comparators=True, checks=True)
     write_derived_marts(db, BOROUGH_DICT, targets)
     _, files = _release(db, targets, require_marts=True)
-    assert {n: hashlib.sha256(files[n]).hexdigest() for n in BEFORE} == BEFORE
+    assert {n: hashlib.sha256(_without_flags(n, files[n])).hexdigest() for n in BEFORE} == BEFORE
     # an older warehouse without the marts: computed in memory by the same functions, same bytes
     old = make_warehouse(tmp_path / "b" / "social_progress.duckdb", uncertainty=True, comparators=True, checks=True)
     _, again = _release(old, targets, require_marts=False)

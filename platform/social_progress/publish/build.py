@@ -209,6 +209,10 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
     tables["scores.csv"] = score_frame
 
     iv = marts["indicator_intervals"]
+    if "quality_flag" in iv:   # text whether read back from the mart or computed (all empty or not)
+        iv = iv.assign(quality_flag=iv["quality_flag"].astype(object).where(iv["quality_flag"].notna(), None)
+                       .astype("string"))
+        iv.attrs = marts["indicator_intervals"].attrs
     tables["indicator_values.csv"] = iv
 
     meta_cols = [c for c in ["indicator_id", "name", "description", "dimension", "component", "direction", "unit",
