@@ -34,3 +34,11 @@ __all__ = [
     "SqlReader",
     "load_catalogue",
 ]
+
+
+def indicators_on_sources(metadata, source_ids) -> frozenset[str]:
+    """Indicators (rows of indicator metadata, `sources` a comma list of catalogue ids) built
+    on any of `source_ids`: e.g. the council's own indicators, or the synthetic ones."""
+    wanted = set(source_ids)
+    return frozenset(r.indicator_id for r in metadata.itertuples()
+                     if wanted & {x.strip() for x in str(getattr(r, "sources", "") or "").split(",")})

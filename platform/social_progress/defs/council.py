@@ -51,7 +51,7 @@ def build_council_assets(catalogue: Catalogue, settings: Settings, owner: str) -
         from social_progress.council import build_record_index
         from social_progress.council.residents import OUTPUT_COLUMNS
         from social_progress.council.truth import synthetic_truth
-        from social_progress.defs.geography import _layers
+        from social_progress.defs.geography import _layers, _store_match_report
         from social_progress.privacy import RestrictedStore, encryption_key, pseudonymisation_key, restricted_path
         from social_progress.processes import step_deadline
 
@@ -88,12 +88,7 @@ def build_council_assets(catalogue: Catalogue, settings: Settings, owner: str) -
             summary = pd.DataFrame([{"source_id": k, **v} for k, v in sorted(index.by_source.items())]).fillna(0)
             warehouse.replace_table("council", "record_summary", summary)
             report = {"source": "council_records", "placement": index.placement, "by_source": index.by_source}
-            with warehouse.write() as con:
-                con.execute("CREATE SCHEMA IF NOT EXISTS geography")
-                con.execute("CREATE TABLE IF NOT EXISTS geography.match_reports (source_id VARCHAR PRIMARY KEY, report VARCHAR)")
-                con.execute("DELETE FROM geography.match_reports WHERE source_id = 'council_records'")
-                con.execute("INSERT INTO geography.match_reports VALUES ('council_records', ?)",
-                            [json.dumps(report, sort_keys=True, default=str)])
+            _store_match_report(warehouse, "council_records", report)
         quality = index.linkage.get("quality", {})
         meta = {
             "dagster/row_count": dg.MetadataValue.int(len(index.records)),

@@ -38,11 +38,10 @@ INDEX_TABLES = {
 
 def council_indicators(settings: Settings, metadata) -> frozenset[str]:
     """Indicators built on a council system (catalogue origin: council): the borough's own."""
-    from social_progress.catalogue import load_catalogue
+    from social_progress.catalogue import indicators_on_sources, load_catalogue
 
-    council = {s.id for s in load_catalogue(settings.sources_path, settings.project_root).sources if s.origin == "council"}
-    return frozenset(r.indicator_id for r in metadata.itertuples()
-                     if council & {x.strip() for x in str(r.sources or "").split(",")})
+    sources = load_catalogue(settings.sources_path, settings.project_root).sources
+    return indicators_on_sources(metadata, [s.id for s in sources if s.origin == "council"])
 
 
 def build_index_assets(settings: Settings, indicator_keys: list[AssetKey], index_owner: str) -> list:

@@ -239,7 +239,11 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
                              "note": "indicators whose sources do not cover the borough are left out of its framework "
                                      "(catalogue coverage), never filled with zeros",
                              "weighting": weighting}
-    council = set(_council_indicators(wh.metadata, sources_path))
+    from social_progress.catalogue import indicators_on_sources, load_catalogue
+
+    catalogue_sources = load_catalogue(sources_path).sources
+    council = set(indicators_on_sources(wh.metadata, [s.id for s in catalogue_sources if s.origin == "council"]))
+    inputs = release_inputs(wh, sources_path)
     in_index = wh.metadata[wh.metadata["in_index"].astype(bool)] if "in_index" in wh.metadata else wh.metadata
     sections["frameworks"] = {
         "borough": {"file": "scores.csv",
@@ -253,8 +257,10 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
                                   "comparable across boroughs (the Borough Data Explorer layer)",
                           "indicators": int((~in_index["indicator_id"].isin(council)).sum())},
     }
-    synthetic = sorted(i["source_id"] for i in release_inputs(wh, sources_path) if i.get("synthetic"))
-    sections["synthetic"] = {"sources": synthetic, "indicators": sorted(_council_indicators(wh.metadata, sources_path, synthetic_only=True)),
+    synthetic = sorted(i["source_id"] for i in inputs if i.get("synthetic"))
+    sections["synthetic"] = {"sources": synthetic,
+                             "indicators": sorted(indicators_on_sources(wh.metadata, [s.id for s in catalogue_sources
+                                                                                      if s.synthetic])),
                              "note": ("SYNTHETIC: these inputs are generated stand-ins for the council's own systems; the "
                                       "indicators built on them describe no real resident") if synthetic else ""}
     if wh.disclosure is not None:
@@ -318,23 +324,13 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
     files.update(explorer_files)
 
     files["metadata.json"] = metadata_json(
-        borough=borough, year=year, years=wh.years, inputs=release_inputs(wh, sources_path), weights=wh.weights,
+        borough=borough, year=year, years=wh.years, inputs=inputs, weights=wh.weights,
         checks=list(GATES), files=dict(files), code_version=code_version,
         extra={"diagnostics": _records(tables.get("diagnostics.csv")), "quality_checks": qc or [],
                "sections": sections, "explorer": "index.html",
                # the GX Data Docs of each check, inside the release (see publish.release.RUN_RECORD_PREFIXES)
                "data_docs": dict(sorted((data_docs or {}).items()))})
     return year, files
-
-
-def _council_indicators(metadata: pd.DataFrame, sources_path: Path, synthetic_only: bool = False) -> list[str]:
-    """Indicators built on a council system (catalogue origin: council), or on a synthetic source."""
-    from social_progress.catalogue import load_catalogue
-
-    council = {s.id for s in load_catalogue(sources_path).sources
-               if (s.synthetic if synthetic_only else s.origin == "council")}
-    return [r.indicator_id for r in metadata.itertuples()
-            if council & {x.strip() for x in str(getattr(r, "sources", "") or "").split(",")}]
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict]:
