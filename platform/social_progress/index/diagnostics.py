@@ -14,6 +14,26 @@ from .stats import Moments
 ALPHA_MIN = 0.6
 KMO_MIN = 0.5
 VARIANCE_MIN = 0.4
+#: decimals of a statistic and its threshold in a warning
+DECIMALS = 3
+
+
+def below_threshold(value: float, threshold: float, decimals: int = DECIMALS) -> str:
+    """``"<value> < <threshold>"`` for a statistic that fell short of its threshold.
+
+    Both print with ``decimals`` decimals; when the value would then print as the threshold
+    (0.5997 -> "0.600" against 0.6), the value gets more decimals until it differs
+    ("0.5997 < 0.600"), so a value below the threshold never reads as equal to it.
+    """
+    shown = f"{value:.{decimals}f}"
+    limit = f"{threshold:.{decimals}f}"
+    d = decimals
+    while shown == f"{threshold:.{d}f}" and d < 17:
+        d += 1
+        shown = f"{value:.{d}f}"
+    if shown == f"{threshold:.{d}f}":      # closer than 17 decimals: the shortest exact repr
+        shown = repr(float(value))
+    return f"{shown} < {limit}"
 
 
 def cronbach_alpha(m: Moments) -> float:
@@ -59,11 +79,11 @@ def diagnose(m: Moments, ids: list[str], extra_warnings: list[str]) -> dict:
     share = float(vals[-1] / k)
     reasons = []
     if not alpha >= ALPHA_MIN:
-        reasons.append(f"Cronbach's alpha {alpha:.2f} < {ALPHA_MIN}")
+        reasons.append(f"Cronbach's alpha {below_threshold(alpha, ALPHA_MIN)}")
     if not k_val >= KMO_MIN:
-        reasons.append(f"KMO {k_val:.2f} < {KMO_MIN}")
+        reasons.append(f"KMO {below_threshold(k_val, KMO_MIN)}")
     if not share >= VARIANCE_MIN:
-        reasons.append(f"first component explains {share:.0%} < {VARIANCE_MIN:.0%}")
+        reasons.append(f"first component explains {below_threshold(share, VARIANCE_MIN)} of the variance")
     if reasons:
         warnings.append("incoherent component: " + ", ".join(reasons))
     return dict(n_indicators=k, cronbach_alpha=alpha, kmo=k_val, variance_explained=share,
