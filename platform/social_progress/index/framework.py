@@ -21,13 +21,15 @@ DIRECTIONS = ("higher_is_better", "lower_is_better")
 WEIGHTINGS = ("equal", "pca", "fixed")
 GOALPOST_SCALES = ("raw", "transformed")
 _FIELDS = ("id", "name", "dimension", "component", "direction", "worst", "best",
-           "transform", "transform_param", "weight")
+           "transform", "transform_param", "weight", "floor", "ceiling")
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
     """One indicator. ``worst``/``best`` are the dystopia/utopia goalposts (see transforms.py
-    for their scale); ``weight`` is only used when its component is weighted ``fixed``."""
+    for their scale); ``weight`` is only used when its component is weighted ``fixed``.
+    ``floor``/``ceiling`` (raw units, optional) hold the value within bounds before the
+    transform (transforms.bound); the ``cap`` transform remains a ceiling of its own."""
 
     id: str
     name: str
@@ -39,6 +41,8 @@ class IndicatorSpec:
     transform: str = "none"
     transform_param: float | None = None
     weight: float | None = None
+    floor: float | None = None
+    ceiling: float | None = None
 
 
 def _num(value: Any, ind: str, fld: str, required: bool = True) -> float | None:
@@ -80,6 +84,11 @@ def _validate_spec(s: IndicatorSpec, goalpost_scale: str) -> IndicatorSpec:
     weight = _num(s.weight, sid, "weight", required=False)
     if weight is not None and weight < 0:
         raise FrameworkError(f"indicator {sid!r}: field 'weight' must be >= 0, got {weight}")
+    floor = _num(s.floor, sid, "floor", required=False)
+    ceiling = _num(s.ceiling, sid, "ceiling", required=False)
+    if floor is not None and ceiling is not None and not floor < ceiling:
+        raise FrameworkError(f"indicator {sid!r}: field 'floor' ({floor:g}) must be below field 'ceiling' "
+                             f"({ceiling:g})")
     if goalpost_scale == "raw":
         with np.errstate(all="ignore"):
             fw, fb = (float(apply_transform(transform, v, param)) for v in (worst, best))
@@ -96,7 +105,7 @@ def _validate_spec(s: IndicatorSpec, goalpost_scale: str) -> IndicatorSpec:
         raise FrameworkError(
             f"indicator {sid!r}: direction {s.direction!r} contradicts goalposts (worst={worst}, best={best}"
             + (f", transformed {fw:g} -> {fb:g}" if transform != "none" else "") + ")")
-    return IndicatorSpec(sid, name, dim, comp, s.direction, worst, best, transform, param, weight)
+    return IndicatorSpec(sid, name, dim, comp, s.direction, worst, best, transform, param, weight, floor, ceiling)
 
 
 @dataclass

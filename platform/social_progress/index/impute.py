@@ -7,6 +7,11 @@ Both steps work on the 0-100 scores (bounded, comparable across indicators) and 
 whole (area, year, indicator) array at once; there is no per-area loop.
 
 Method codes kept per value (and published as flags): see METHOD_LABELS.
+
+Two missing-data rules fill nothing (NO_FILL), for comparison with methods that do not
+impute: ``none`` (a component needs all its indicators) and ``available_mean`` (a
+component is the weighted mean of the indicators present, weights renormalised); the
+engine applies them when aggregating (engine.missing_rules, aggregate.py).
 """
 
 from __future__ import annotations
@@ -18,7 +23,12 @@ from .stats import Moments
 OBSERVED, INTERPOLATED, HELD, REGRESSION = 0, 1, 2, 3
 #: label published in ``imputation_method`` for each code (None = observed)
 METHOD_LABELS = {OBSERVED: None, INTERPOLATED: "interpolated", HELD: "held_end", REGRESSION: "regression"}
+#: the filling methods (the sensitivity analysis draws from these)
 IMPUTATIONS = ("interpolate_then_regression", "interpolate", "regression")
+#: missing-data rules that fill nothing
+NO_FILL = ("none", "available_mean")
+#: every value of IndexOptions.imputation
+IMPUTATION_OPTIONS = IMPUTATIONS + NO_FILL
 
 
 def interpolate_years(s: np.ndarray, years: np.ndarray, method: np.ndarray) -> None:
@@ -124,13 +134,15 @@ def impute(scores: np.ndarray, years: np.ndarray, components: list[np.ndarray], 
     """Return (filled scores, method codes int8) for ``scores`` (area, year, indicator).
 
     ``components``: indicator column indices of each component (regression stays within
-    a component). ``pool_rows``: boolean over areas whose observed values estimate the
-    regressions (None = all areas). ``stats``: regression_stats per component, if
+    a component). ``pool_rows``: boolean over areas, or over (area, year), whose observed
+    values estimate the regressions (None = all rows). ``stats``: regression_stats per component, if
     already computed. ``inplace`` fills ``scores`` itself (saves a copy of
     the largest array; the regressions are estimated on the observed values first).
     """
-    if how not in IMPUTATIONS:
-        raise ValueError(f"imputation must be one of {IMPUTATIONS}, got {how!r}")
+    if how not in IMPUTATION_OPTIONS:
+        raise ValueError(f"imputation must be one of {IMPUTATION_OPTIONS}, got {how!r}")
+    if how in NO_FILL:
+        return (scores if inplace else scores.copy()), np.zeros(scores.shape, dtype=np.int8)
     regress = how in ("interpolate_then_regression", "regression")
     if regress and stats is None:
         stats = []

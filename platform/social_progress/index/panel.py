@@ -3,7 +3,8 @@
 The engine works on one float array shaped area x year x indicator so every step is a
 vectorised numpy operation. Areas are sorted by (area_level, area_code) and years
 ascending, so outputs come out in a deterministic order. Every rejection names the
-indicator and the problem (IndexInputError).
+indicator and the problem (IndexInputError). ``row_selection`` picks the rows (area level,
+years) a step is estimated on, so weights and imputation regressions can use different ones.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from .errors import IndexInputError
 from .framework import Framework
-from .transforms import DOMAIN_TEXT, domain_problem
+from .transforms import DOMAIN_TEXT, bound, domain_problem
 
 REQUIRED_COLUMNS = ("area_code", "area_level", "year", "indicator_id", "value")
 
@@ -168,12 +169,13 @@ def build_panel(values: pd.DataFrame, framework: Framework) -> Panel:
         raise IndexInputError(f"indicator {ids[i]!r}: entirely missing (no non-missing value in the input)")
     for i, spec in enumerate(framework.indicators):
         if spec.transform in DOMAIN_TEXT:
-            bad = domain_problem(spec.transform, raw[:, :, i])
+            bad = domain_problem(spec.transform, bound(raw[:, :, i], spec.floor, spec.ceiling))
             if bad.any():
                 a, yy = np.argwhere(bad)[0]
+                bounded = ", after floor/ceiling" if spec.floor is not None or spec.ceiling is not None else ""
                 raise IndexInputError(
                     f"indicator {spec.id!r}: {int(bad.sum())} value(s) outside the domain of transform "
-                    f"{spec.transform!r} ({DOMAIN_TEXT[spec.transform]}), e.g. {raw[a, yy, i]!r} for area "
+                    f"{spec.transform!r} ({DOMAIN_TEXT[spec.transform]}{bounded}), e.g. {raw[a, yy, i]!r} for area "
                     f"{area_codes[a]!r} year {int(years[yy])}")
 
     bounds = []
@@ -185,3 +187,25 @@ def build_panel(values: pd.DataFrame, framework: Framework) -> Panel:
     used_levels = [str(levels[li]) for li in range(len(levels)) if (lv_of_area == li).any()]
     return Panel(raw, present.reshape(n_area, n_year), area_codes.astype(object), area_levels.astype(object),
                  used_levels, bounds, years, ids)
+
+
+def row_selection(panel: Panel, level: str | None, years: tuple[int, ...] | None, level_name: str,
+                  years_name: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(area mask, year mask) of the rows a step is estimated on (None = all areas / all
+    years). Weights and imputation regressions each pick theirs (IndexOptions); an
+    unknown level or year is an IndexInputError naming it and the option."""
+    area = year = None
+    if level is not None:
+        area = panel.area_levels == level
+        if not area.any():
+            raise IndexInputError(f"{level_name} {level!r}: no areas of that level in the input "
+                                  f"(levels present: {panel.levels})")
+        area = None if area.all() else area
+    if years is not None:
+        have = [int(y) for y in panel.years]
+        for y in years:
+            if y not in have:
+                raise IndexInputError(f"{years_name}: year {y} is not in the input (years present: {have})")
+        year = np.isin(panel.years, years)
+        year = None if year.all() else year
+    return area, year

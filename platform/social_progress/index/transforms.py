@@ -6,6 +6,10 @@ and passed through ``f`` like the values: this is what the published SPI 2025 sp
 (its three ``sqrt`` indicators have goalposts in DALYs/100000, not in sqrt units;
 reading them as transformed values is 25+ points off). ``Framework(goalpost_scale=
 "transformed")`` switches to goalposts already on the transformed scale.
+
+An indicator's optional ``floor``/``ceiling`` hold its raw value within bounds before
+``f`` (``bound``): an outlier beyond them says no more about progress than the bound
+itself. The goalposts are not moved by them.
 """
 
 from __future__ import annotations
@@ -32,6 +36,15 @@ def domain_problem(transform: str, x: np.ndarray) -> np.ndarray:
 DOMAIN_TEXT = {"log": "values must be > 0", "log1p": "values must be > -1", "sqrt": "values must be >= 0"}
 
 
+def bound(x, floor: float | None = None, ceiling: float | None = None) -> np.ndarray:
+    """``x`` held within [floor, ceiling] (raw units, before the transform); None = no
+    bound on that side; NaN stays NaN."""
+    x = np.asarray(x, dtype=np.float64)
+    if floor is None and ceiling is None:
+        return x
+    return np.clip(x, -np.inf if floor is None else floor, np.inf if ceiling is None else ceiling)
+
+
 def apply_transform(transform: str, x, param: float | None = None) -> np.ndarray:
     """f(x). ``cap`` = min(x, param) (truncate outliers above param); ``distance`` = |x - param|."""
     x = np.asarray(x, dtype=np.float64)
@@ -50,11 +63,14 @@ def apply_transform(transform: str, x, param: float | None = None) -> np.ndarray
     raise ValueError(f"unknown transform {transform!r}")
 
 
-def score(fx: np.ndarray, f_worst, f_best) -> np.ndarray:
+def score(fx: np.ndarray, f_worst, f_best, clip: bool = True) -> np.ndarray:
     """0-100 score on the transformed scale; NaN stays NaN. Works on stacked indicators
-    (``fx`` last axis = indicator, ``f_worst``/``f_best`` 1-d over indicators)."""
+    (``fx`` last axis = indicator, ``f_worst``/``f_best`` 1-d over indicators).
+    ``clip=False`` keeps values beyond the goalposts (below 0, above 100): the component
+    goalposts variant standardises those, as the classic SPI standardises raw values."""
     f_worst = np.asarray(f_worst, dtype=np.float64)
     f_best = np.asarray(f_best, dtype=np.float64)
     out = (fx - f_worst) * (100.0 / (f_best - f_worst))
-    np.clip(out, 0.0, 100.0, out=out)
+    if clip:
+        np.clip(out, 0.0, 100.0, out=out)
     return out
