@@ -45,6 +45,22 @@ class Borough(BaseModel):
         return v
 
 
+class IndexAudit(BaseModel):
+    """The audit of the index (social_progress.index.audit): what every component must
+    meet on the pooled data its weights are estimated on, and what a breach does: `block`
+    fails the index's blocking check `index_audit` (no release), `warn` reports it."""
+    mode: str = Field(default="block", pattern="^(block|warn)$")
+    min_indicators: int = Field(default=3, ge=1, le=100)
+    # Cronbach's alpha; alpha_justified where an indicator's YAML gives the component an audit_justification
+    alpha: float = Field(default=0.7, ge=0, le=1)
+    alpha_justified: float = Field(default=0.6, ge=0, le=1)
+    kmo: float = Field(default=0.5, ge=0, le=1)
+    # no two indicators of a component correlated above this (absolute value): redundant
+    max_correlation: float = Field(default=0.9, gt=0, le=1)
+    # the sensitivity analysis over the method's choices (index.audit.SCENARIOS)
+    scenarios: bool = True
+
+
 class IndexYears(BaseModel):
     first_year: int = Field(ge=2000, le=2100)
     last_year: int = Field(ge=2000, le=2100)
@@ -64,6 +80,8 @@ class IndexYears(BaseModel):
     pca_data: str = Field(default="observed", pattern="^(observed|imputed)$")
     # Monte Carlo runs of the sensitivity analysis (rank intervals); 0 turns it off.
     sensitivity_runs: int = Field(default=200, ge=0, le=5000)
+    # the audit: coherence of each component, effective weights, sensitivity to the method
+    audit: IndexAudit = Field(default_factory=IndexAudit)
 
 
 class Disclosure(BaseModel):

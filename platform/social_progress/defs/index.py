@@ -4,7 +4,10 @@
 stack every indicator model the dbt manifest lists (social_progress.indicator_marts);
 `marts/index_scores` scores them with social_progress.index for every LSOA, ward (both
 vintages) and the borough, for every year the data supports, and also writes the index's
-weights, diagnostics, exclusions, years, areas and Monte Carlo rank intervals.
+weights, diagnostics, exclusions, years, areas and Monte Carlo rank intervals, and the
+audit (marts.index_audit_*, social_progress.index.audit) with its check `index_audit`:
+blocking, like the marts' own checks, so a component that fails the audit stops the
+release in the same run (`index.audit.mode: block`), or only reports it (`warn`).
 """
 
 import hashlib
@@ -33,7 +36,22 @@ INDEX_TABLES = {
                            "alone (no council system), with the common London weights and goalposts, comparable "
                            "with every other borough (the Borough Data Explorer layer). index_scores is the "
                            "borough's own index: the common indicators plus its council indicators.",
+    # the audit (social_progress.index.audit), published in the release's audit/
+    "index_audit_components": "The audit of each component on the pooled data its weights are estimated on: number of "
+                              "indicators, Cronbach's alpha, KMO, variance explained, smallest first-component "
+                              "loading, weighting used, most correlated pair, the justification and the audit's "
+                              "failures (check index_audit).",
+    "index_audit_correlations": "Correlations of every pair of indicators (within and across components) and of "
+                                "components (within and across dimensions), with the rows observed together.",
+    "index_audit_weights": "Nominal and effective weights of each indicator: its weight and its share of the "
+                           "variance of its component and of the index.",
+    "index_audit_sensitivity": "The index rank of every area and year under each alternative choice of the method "
+                               "(weights, imputation, aggregation, goalposts).",
+    "index_audit_sensitivity_summary": "Each area's rank interval over the method's alternative choices (min, "
+                                       "median, max) beside its Monte Carlo 5-95% interval.",
 }
+#: the audit's blocking check on marts/index_scores (index.audit.mode: block | warn)
+AUDIT_CHECK = "index_audit"
 
 
 def council_indicators(settings: Settings, metadata) -> frozenset[str]:
@@ -165,10 +183,23 @@ def _index_asset(settings: Settings, owner: str):
                         code_version=version, deps=[INDEX_KEY], description=f"{text} Table marts.{name}.")
               for name, text in INDEX_TABLES.items()]
 
-    @multi_asset(specs=specs, name="index", pool=WRITER_POOL,
+    audit = area_config(settings).index.audit
+    checks = [AssetCheckSpec(AUDIT_CHECK, asset=INDEX_KEY, blocking=True,
+                             description=f"The index audit (catalogue/areas.yml index.audit, social_progress.index.audit), "
+                                         f"on the pooled data the weights are estimated on: every component has at least "
+                                         f"{audit.min_indicators} indicators, Cronbach's alpha >= {audit.alpha} "
+                                         f"({audit.alpha_justified} with a written justification), KMO >= {audit.kmo}, "
+                                         f"positive first-component loadings (no fallback to equal weights) and no two "
+                                         f"indicators correlated above {audit.max_correlation}; each failure names the "
+                                         f"component and the statistic. "
+                                         + ("Blocks the release (mode: block)." if audit.mode == "block"
+                                            else "Reported only (mode: warn)."))]
+
+    @multi_asset(specs=specs, check_specs=checks, name="index", pool=WRITER_POOL,
                  op_tags={"social_progress/time_limit_s": str(INDEX_TIME_LIMIT_S)})
     def index(context: AssetExecutionContext, warehouse: WarehouseResource, platform: PlatformResource):
         """Score, weight and aggregate; write the index tables in one go."""
+        from social_progress.index.audit import audit_messages
         from social_progress.index.tables import compute_index_tables, framework_exclusions
         from social_progress.processes import step_deadline
 
@@ -189,7 +220,7 @@ def _index_asset(settings: Settings, owner: str):
                 # borough's own index carries the rank intervals)
                 in_common = metadata.assign(in_index=metadata["in_index"] & ~metadata["indicator_id"].isin(own))
                 common_tables = (compute_index_tables(values, in_common, areas,
-                                                      cfg.index.model_copy(update={"sensitivity_runs": 0}),
+                                                      cfg.index.model_copy(update={"sensitivity_runs": 0, "audit": None}),
                                                       log=lambda m: None, common_weights=common, declared_gaps=gaps)
                                  if own else tables)
             tables["index_scores_common"] = common_tables["index_scores"]
@@ -200,7 +231,13 @@ def _index_asset(settings: Settings, owner: str):
         borough = s[(s["area_level"] == "borough") & (s["measure_type"] == "index")].set_index("year")["score"].round(2)
         context.log.info(f"index for years {years}: borough {borough.to_dict()}")
         diagnostics = tables["index_diagnostics"]
+        audit_table = tables.get("index_audit_components")
+        failures = audit_messages(audit_table)
+        for m in failures:
+            (context.log.error if cfg.index.audit.mode == "block" else context.log.warning)(f"index audit: {m}")
         yield _result(INDEX_KEY, s, {
+            "audit_mode": MetadataValue.text(cfg.index.audit.mode),
+            "audit_failures": MetadataValue.json(failures),
             "years": MetadataValue.text(", ".join(map(str, years))),
             "areas": MetadataValue.json(s.drop_duplicates(["boundary", "area_code"]).groupby("boundary").size().to_dict()),
             "borough_index": MetadataValue.json({str(k): float(v) for k, v in borough.items()}),
@@ -209,6 +246,8 @@ def _index_asset(settings: Settings, owner: str):
             "imputed_indicator_values": MetadataValue.int(
                 int(s.loc[s["measure_type"] == "indicator", "imputed_share"].gt(0).sum())),
         })
+        yield audit_check_result(audit_table, failures, cfg.index.audit)
+        yield from _audit_results(tables)
         yield _result(AssetKey(["marts", "index_weights"]), tables["index_weights"], {
             "weights": MetadataValue.json(tables["index_weights"].round(4).to_dict(orient="records"))})
         yield _result(AssetKey(["marts", "index_diagnostics"]), diagnostics, {
@@ -223,6 +262,50 @@ def _index_asset(settings: Settings, owner: str):
             else MetadataValue.text("sensitivity analysis off (index.sensitivity_runs: 0)")})
 
     return index
+
+
+def audit_check_result(components, failures: list[str], audit_config) -> AssetCheckResult:
+    """The index_audit check: failed when a component breaks a threshold, with severity ERROR
+    in mode `block` (a blocking check: the release and everything else downstream of
+    marts/index_scores are skipped in this run, and the next refresh re-runs the index) and
+    WARN in mode `warn` (the run goes on; the failures are reported). The description lists
+    every failure, each naming the component and the statistic."""
+    n = 0 if components is None else len(components)
+    if components is None:
+        description = "the audit did not run (no index.audit configuration)"
+    elif failures:
+        description = "; ".join(failures)[:3000]
+    else:
+        description = f"all {n} components meet the audit's thresholds"
+    table = [] if components is None else (
+        components.drop(columns=[c for c in ("justification",) if c in components.columns]).round(4)
+        .astype(object).where(components.notna(), None).to_dict(orient="records"))
+    return AssetCheckResult(
+        asset_key=INDEX_KEY, check_name=AUDIT_CHECK, passed=components is not None and not failures,
+        severity=AssetCheckSeverity.ERROR if audit_config.mode == "block" else AssetCheckSeverity.WARN,
+        description=description,
+        metadata={"mode": MetadataValue.text(audit_config.mode), "failures": MetadataValue.json(failures),
+                  "thresholds": MetadataValue.json(audit_config.model_dump(exclude={"mode", "scenarios"})),
+                  "components": MetadataValue.json(table)})
+
+
+def _audit_results(tables: dict):
+    """The audit tables' materializations, with their figures for the UI."""
+    comp = tables.get("index_audit_components")
+    yield _result(AssetKey(["marts", "index_audit_components"]), comp, {} if comp is None else {
+        "failing_components": MetadataValue.json(sorted(comp.loc[~comp["passed"].astype(bool), "component"].astype(str)))})
+    yield _result(AssetKey(["marts", "index_audit_correlations"]), tables.get("index_audit_correlations"), {})
+    w = tables.get("index_audit_weights")
+    yield _result(AssetKey(["marts", "index_audit_weights"]), w, {} if w is None else {
+        "effective_weights": MetadataValue.json(
+            w[["indicator_id", "index_weight", "index_effective_weight"]].round(4).astype(object)
+            .where(w[["indicator_id", "index_weight", "index_effective_weight"]].notna(), None).to_dict(orient="records"))})
+    ranks = tables.get("index_audit_sensitivity")
+    yield _result(AssetKey(["marts", "index_audit_sensitivity"]), ranks, {} if ranks is None else {
+        "scenarios": MetadataValue.json(sorted(ranks["scenario"].astype(str).unique().tolist()))})
+    summ = tables.get("index_audit_sensitivity_summary")
+    yield _result(AssetKey(["marts", "index_audit_sensitivity_summary"]), summ, {} if summ is None or summ.empty else {
+        "largest_rank_shift": MetadataValue.float(float(summ["max_rank_shift"].fillna(0).max()))})
 
 
 def _result(key: AssetKey, frame, extra: dict) -> MaterializeResult:

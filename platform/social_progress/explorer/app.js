@@ -421,6 +421,22 @@
         (comps.some(function (c) { return w[c].indexOf("pca") === 0; }) ? " Weighted by principal components on " + D.borough.name + "'s own neighbourhoods and years, because they hold council indicators London has no weight for: " + comps.filter(function (c) { return w[c].indexOf("pca") === 0; }).join(", ") + "." : "") +
         (comps.some(function (c) { return w[c] !== "london" && w[c].indexOf("pca") !== 0; }) ? " Weighted equally, because an indicator of theirs has no London weight: " + comps.filter(function (c) { return w[c] !== "london" && w[c].indexOf("pca") !== 0; }).join(", ") + "." : "")}));
     }
+    /* the release's audit/ folder (publish/audit.py): text only, the link is fixed */
+    var au = (D.sections || {}).audit;
+    if (au && au.available) {
+      var found = au.failures || [];
+      box.appendChild(el("h3", {text: "Audit of the method"}));
+      box.appendChild(el("p", {id: "audit-note"}, [
+        (found.length ? found.length + " audit finding" + (found.length === 1 ? "" : "s") + (au.mode === "warn" ? " (reported, not blocking publication)" : "") + ", listed below. "
+                      : "Every component passes the audit. ") +
+        "Each component's coherence (Cronbach's alpha, KMO, variance explained), the correlations between indicators, each indicator's effective weight (its share of the index's variance) and how the ranks move under other choices of the method are in ",
+        el("a", {id: "audit-link", href: "audit/README.md", text: "the audit (audit/README.md)"}), "."]));
+      if (found.length) {
+        var list = el("ul", {id: "audit-findings"});
+        found.forEach(function (f) { list.appendChild(el("li", {text: f})); });
+        box.appendChild(list);
+      }
+    }
   }
   function renderDownloads() {
     var ul = clear(byId("downloads"));

@@ -12,7 +12,8 @@ Inputs (warehouse column names):
 * metadata: indicator_id, name, dimension, component, direction, worst, best, transform, in_index;
 * areas: area_code, area_name, area_level, boundary;
 * index config: any object with first_year, last_year, max_carry_forward_years,
-  weighting, min_indicator_coverage, sensitivity_runs (`social_progress.borough.IndexYears`).
+  weighting, min_indicator_coverage, sensitivity_runs (`social_progress.borough.IndexYears`);
+  with an `audit` (thresholds, mode, scenarios) the audit tables too (index/audit.py).
 """
 from __future__ import annotations
 
@@ -93,8 +94,9 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
     and year. Weights and imputation regressions are estimated on LSOA 2011 rows.
 
     Returns index_scores, index_weights, index_diagnostics, index_exclusions, index_years,
-    index_areas and, when sensitivity_runs > 0, index_uncertainty; text columns are plain
-    strings (no categoricals).
+    index_areas, when sensitivity_runs > 0, index_uncertainty and, when the config has an
+    `audit`, the index_audit_* tables (social_progress.index.audit.audit_tables); text
+    columns are plain strings (no categoricals).
 
     `common_weights` (index.weighting london): every component is weighted with the common
     London weights instead of weights estimated on this deployment's areas.
@@ -147,6 +149,13 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
         unc = sensitivity_analysis(engine_in, framework, options, n_runs=index.sensitivity_runs, seed=0)
         tables["index_uncertainty"] = with_areas(unc.rename(columns={"area_level": "boundary"}), areas).sort_values(
             ["boundary", "area_code", "year"], ignore_index=True)
+    if getattr(index, "audit", None) is not None:   # index.audit (areas.yml): the audit tables (index/audit.py)
+        from .audit import audit_tables
+
+        diag = tables["index_diagnostics"]
+        tables.update(audit_tables(engine_in, framework, options, result, config=index.audit, metadata=metadata,
+                                   weighting=dict(zip(diag["component"], diag["weighting"])), fallback=fallback,
+                                   uncertainty=tables.get("index_uncertainty"), areas=areas, log=log))
     return {k: plain_columns(v) for k, v in tables.items()}
 
 

@@ -10,9 +10,10 @@ and weaknesses, targets and comparisons are derived marts in the warehouse
 tables, and formats and writes the files.
 
 Tables produced by other stages that may not exist yet (marts.index_uncertainty,
-marts.indicator_comparators, quality.check_results) are optional: when one is missing the
-release says so in metadata.json `sections` (the derived marts carry the reason in their
-status) and the explorer shows the section as unavailable.
+marts.indicator_comparators, quality.check_results, the audit's marts.index_audit_*) are
+optional: when one is missing the release says so in metadata.json `sections` (the derived
+marts carry the reason in their status) and the explorer shows the section as unavailable.
+The audit's tables and plots go to audit/ (social_progress.publish.audit).
 """
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ import pandas as pd
 
 from social_progress.index.tables import framework_exclusions
 from social_progress.publish import explorer as explorer_bundle
+from social_progress.publish.audit import AuditTables, audit_files, read_audit
+from social_progress.publish.audit import gate as audit_gate
+from social_progress.publish.audit import section as audit_section
 from social_progress.publish.contents import metadata_json, scores_csv, scores_geojson
 from social_progress.publish.dictionary import data_dictionary
 from social_progress.publish.marts import DERIVED_MARTS, MartContext, MartError, read_inputs, read_mart
@@ -56,6 +60,8 @@ class Warehouse:
     disclosure: dict | None = None
     # inputs of derived marts not in the warehouse yet, computed by derive_missing_marts
     pending: dict[str, dict] = field(default_factory=dict)
+    # the index audit (marts.index_audit_*), written to audit/
+    audit: AuditTables | None = None
 
     def derive_missing_marts(self, context: MartContext) -> None:
         """Compute the derived marts that were not in the warehouse (in dependency order)."""
@@ -113,6 +119,7 @@ def read_warehouse(db: Path, *, require_marts: bool = False) -> Warehouse:
             wh.check_results = q("SELECT * FROM quality.check_results")
         if _exists(con, "marts", "index_scores_common"):
             wh.scores_common = q("SELECT * FROM marts.index_scores_common")
+        wh.audit = read_audit(con)
         if _exists(con, "marts", "disclosure_report"):
             import json as _json
 
@@ -307,6 +314,12 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
             files[name] = csv_bytes(frame)
         else:
             files.update(both(stem, frame))
+    # the audit: tables, plots and a README under audit/ (publish.audit)
+    sections["audit"] = audit_section(wh.audit)
+    audit_frames: dict[str, pd.DataFrame] = {}
+    if wh.audit is not None:
+        audit_out, audit_frames = audit_files(wh.audit, borough_name=str(borough.get("name", "")), year=year)
+        files.update(audit_out)
     if wh.scores_common is not None and council:
         files["scores_common.csv"] = scores_csv(wh.scores_common)
         files["scores_common.parquet"] = parquet_bytes(pd.read_csv(io.BytesIO(files["scores_common.csv"]),
@@ -319,13 +332,14 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         strengths=tables.get("strengths_weaknesses.csv"), targets=tables["targets.csv"],
         comparators=tables.get("comparators.csv"), boundaries=wh.boundaries, sections=sections,
         release_files={n: len(b) for n, b in files.items()})
-    files["data_dictionary.csv"] = data_dictionary(tables | {"weights.csv": tables["weights.csv"]},
+    files["data_dictionary.csv"] = data_dictionary(tables | {"weights.csv": tables["weights.csv"]} | audit_frames,
                                                    list(files) + list(explorer_files))
     files.update(explorer_files)
 
     files["metadata.json"] = metadata_json(
         borough=borough, year=year, years=wh.years, inputs=inputs, weights=wh.weights,
-        checks=list(GATES), files=dict(files), code_version=code_version,
+        checks=list(GATES) + ([audit_gate(wh.audit)] if wh.audit is not None else []), files=dict(files),
+        code_version=code_version,
         extra={"diagnostics": _records(tables.get("diagnostics.csv")), "quality_checks": qc or [],
                "sections": sections, "explorer": "index.html",
                # the GX Data Docs of each check, inside the release (see publish.release.RUN_RECORD_PREFIXES)

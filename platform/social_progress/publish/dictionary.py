@@ -9,6 +9,9 @@ import io
 
 import pandas as pd
 
+from social_progress.publish.audit import COLUMNS as AUDIT_COLUMNS
+from social_progress.publish.audit import FILES as AUDIT_FILES
+
 FILES = {
     "index.html": "The explorer: open in a browser (served by `social-progress serve`, or any plain file server).",
     "scores.csv": "Every indicator value and score, component, dimension and the index, for every area, level and year.",
@@ -34,6 +37,7 @@ FILES = {
     "areas.geojson": "Every area's boundary (WGS84) with the release year's index, dimension and component scores.",
     "data_dictionary.csv": "This dictionary.",
     "metadata.json": "Borough, years, every input (source, licence, period, content hash), code version, weights, diagnostics, checks, and the sha256 of every other file.",
+    **AUDIT_FILES,   # audit/ (publish.audit)
 }
 
 COLUMNS = {
@@ -141,7 +145,7 @@ def data_dictionary(tables: dict[str, pd.DataFrame], files: list[str]) -> bytes:
         frame = tables.get(f)
         if frame is not None:
             for col in frame.columns:
-                rows.append({"file": f, "column": col, "type": _type(frame[col]), "description": COLUMNS.get(col, "")})
+                rows.append({"file": f, "column": col, "type": _type(frame[col]), "description": COLUMNS.get(col) or AUDIT_COLUMNS.get(col, "")})
     rows += [{"file": "data_dictionary.csv", "column": c, "type": "string", "description": COLUMNS[c]}
              for c in ("file", "column", "type")] + [{"file": "data_dictionary.csv", "column": "description",
                                                        "type": "string", "description": "What it holds."}]
