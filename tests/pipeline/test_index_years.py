@@ -38,3 +38,13 @@ def test_a_year_with_most_indicators_is_supported_and_the_rest_left_to_imputatio
     years = list(range(2015, 2021))
     assert supported_years(carried, ["a", "b", "c", "d"], years, min_coverage=0.75) == [2016, 2017, 2018, 2019, 2020]
     assert supported_years(carried, ["a", "b", "c", "d"], years, min_coverage=1.0) == [2019, 2020]
+
+
+def test_an_indicator_with_its_own_limit_is_carried_that_long():
+    # a Census 2011 measure stands until the next Census (its YAML: max_carry_forward_years:
+    # 10); an IoD measure of the same year lapses after the index's own limit (here 4)
+    v = values([("census", "lsoa", "lsoa11", "E01000006", 2011, 0.2), ("iod", "lsoa", "lsoa11", "E01000006", 2011, 3.0)])
+    out = carry_forward(v, list(range(2011, 2023)), max_age=4, max_age_of={"census": 10})
+    years = out.groupby("indicator_id")["index_year"].agg(["min", "max"])
+    assert years.loc["census"].tolist() == [2011, 2021] and years.loc["iod"].tolist() == [2011, 2015]
+    assert out.loc[out["indicator_id"] == "census", "value"].eq(0.2).all()

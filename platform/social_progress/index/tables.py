@@ -49,6 +49,15 @@ def load_framework(metadata: pd.DataFrame, weighting: str, component_weighting: 
     return Framework.from_records(records, weighting=weighting, component_weighting=component_weighting)
 
 
+def carry_limits(metadata: pd.DataFrame) -> dict[str, int]:
+    """Indicators whose YAML sets their own `max_carry_forward_years` (a Census measure: ten
+    years, until the next Census), overriding index.max_carry_forward_years."""
+    if "max_carry_forward_years" not in metadata.columns:
+        return {}
+    own = metadata[pd.to_numeric(metadata["max_carry_forward_years"], errors="coerce").notna()]
+    return {r.indicator_id: int(float(r.max_carry_forward_years)) for r in own.itertuples()}
+
+
 def framework_exclusions(metadata: pd.DataFrame) -> dict[str, str]:
     """Indicators left out of this borough's framework because a source does not cover it
     (indicator_metadata.covered false), with the reason: reported, never zero-filled."""
@@ -58,13 +67,15 @@ def framework_exclusions(metadata: pd.DataFrame) -> dict[str, str]:
     return {r.indicator_id: str(r.coverage_note) for r in out.itertuples()}
 
 
-def index_panel(values: pd.DataFrame, indicator_ids: list[str], index: IndexYearsConfig) -> tuple[pd.DataFrame, list[int]]:
+def index_panel(values: pd.DataFrame, indicator_ids: list[str], index: IndexYearsConfig,
+                max_age_of: dict[str, int] | None = None) -> tuple[pd.DataFrame, list[int]]:
     """(carried values of the supported years, those years): each indicator's latest value on
-    or before each candidate year (within max_carry_forward_years), keeping the years in which
-    at least min_indicator_coverage of the indicators have a value for the borough."""
+    or before each candidate year (within max_carry_forward_years, or the indicator's own limit
+    in `max_age_of`), keeping the years in which at least min_indicator_coverage of the
+    indicators have a value for the borough."""
     values = values[values["indicator_id"].isin(indicator_ids)]
     candidates = list(range(index.first_year, index.last_year + 1))
-    carried = carry_forward(values, candidates, index.max_carry_forward_years)
+    carried = carry_forward(values, candidates, index.max_carry_forward_years, max_age_of)
     years = supported_years(carried, indicator_ids, candidates, min_coverage=index.min_indicator_coverage)
     if not years:
         raise ValueError(f"no year in {index.first_year}-{index.last_year} has at least {index.min_indicator_coverage:.0%} "
@@ -120,7 +131,7 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
                    if framework.weighting_of(comp) == "pca" else "equal weights")
             log(f"{comp}: no common London weight for {', '.join(ids_missing) or 'its indicators'}; {how} used")
     ids = framework.indicator_ids
-    panel, years = index_panel(values, ids, index)
+    panel, years = index_panel(values, ids, index, carry_limits(metadata))
     scored = areas[areas["boundary"].isin(panel["boundary"].unique())]
     engine_in = engine_input(panel, scored, years, ids)
     options = IndexOptions(weight_level=WEIGHT_LEVEL,

@@ -8,16 +8,21 @@ indicator has such a value for the borough.
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import pandas as pd
 
 KEY = ["indicator_id", "area_level", "boundary", "area_code"]
 
 
-def carry_forward(values: pd.DataFrame, years: list[int], max_age: int) -> pd.DataFrame:
+def carry_forward(values: pd.DataFrame, years: list[int], max_age: int,
+                  max_age_of: Mapping[str, int] | None = None) -> pd.DataFrame:
     """For each indicator, area and index year: the latest value with year <= index year.
 
     `values` has KEY + year, value (+ any other columns, carried along). Returns KEY +
-    index_year, data_year and the carried columns; rows older than `max_age` are dropped.
+    index_year, data_year and the carried columns; rows older than `max_age` are dropped,
+    or older than `max_age_of[indicator_id]` for an indicator that has its own limit (a
+    Census measure stands until the next Census, ten years on).
     """
     v = values[values["value"].notna()].copy()
     v["year"] = v["year"].astype(int)
@@ -27,7 +32,8 @@ def carry_forward(values: pd.DataFrame, years: list[int], max_age: int) -> pd.Da
                         .sort_values("index_year"),
                         v.rename(columns={"year": "data_year"}), left_on="index_year", right_on="data_year",
                         by=KEY, direction="backward")
-    out = out[out["data_year"].notna() & (out["index_year"] - out["data_year"] <= max_age)]
+    limit = out["indicator_id"].map(dict(max_age_of or {})).fillna(max_age) if max_age_of else max_age
+    out = out[out["data_year"].notna() & (out["index_year"] - out["data_year"] <= limit)]
     out["data_year"] = out["data_year"].astype(int)
     return out.sort_values([*KEY, "index_year"], ignore_index=True)
 
