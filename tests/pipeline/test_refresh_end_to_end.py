@@ -171,7 +171,9 @@ def test_index_uses_principal_component_weights_and_reports_rank_intervals(refre
         assert method in ("london", "equal", "pca"), (component, method)   # pca: the borough's own data
     # the common weights hold where no council indicator (nor FixMyStreet's) is in the component
     assert {c for c, m in methods.items() if m == "london"} == {
-        "Access to Advanced Education", "Nutrition and Basic Medical Care", "Personal Freedom and Choice"}
+        "Access to Advanced Education", "Environmental Quality", "Nutrition and Basic Medical Care",
+        "Personal Freedom and Choice"}
+    assert methods["Personal Rights"] == "equal"   # FixMyStreet's civic reports have no London weight
     safety = dict(con.execute("""SELECT indicator_id, weight FROM marts.index_weights
                                  WHERE component = 'Personal Safety'""").fetchall())
     assert {"violence_rate", "burglary_rate"} <= set(safety) and len(set(round(w, 6) for w in safety.values())) > 1

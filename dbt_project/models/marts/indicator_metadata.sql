@@ -2,7 +2,7 @@
 -- indicator models' YAML (meta.indicator). Edit the YAML, not this file.
 {% set fields = ['name', 'dimension', 'component', 'direction', 'unit', 'transform', 'worst', 'best',
                  'aggregation', 'personal_data', 'in_index', 'rationale', 'worst_best_basis',
-                 'comparators', 'comparators_note'] %}
+                 'comparators', 'comparators_note', 'audit_justification', 'max_carry_forward_years'] %}
 {% set nodes = indicator_nodes() %}
 {#- sources that do not cover the deployed borough (catalogue `coverage`, passed by the
     platform): an indicator built on one leaves the borough's framework (in_index false) -#}
