@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from index_helpers import small_specs, small_values
+from social_progress.borough import IndexAudit
 from social_progress.index import Framework, IndexOptions, IndicatorSpec, compute_index
 from social_progress.index.audit import (AuditThresholds, audit_data, audit_failures, audit_messages, available_scenarios,
                                          component_statistics, effective_shares, effective_weights, index_weights,
@@ -253,17 +254,6 @@ def test_scenario_ranks_and_their_summary(published):
 
 # ---------------------------------------------------------------- compute_index_tables
 
-@dataclasses.dataclass(frozen=True)
-class Audit:
-    mode: str = "block"
-    min_indicators: int = 3
-    alpha: float = 0.7
-    alpha_justified: float = 0.6
-    kmo: float = 0.5
-    max_correlation: float = 0.9
-    scenarios: bool = True
-
-
 @pytest.fixture(scope="module")
 def warehouse_tables():
     sys.path.insert(0, str(ROOT / "tests" / "pipeline"))
@@ -271,7 +261,7 @@ def warehouse_tables():
 
     @dataclasses.dataclass(frozen=True)
     class WithAudit(Years):
-        audit: Audit = Audit()
+        audit: IndexAudit = dataclasses.field(default_factory=IndexAudit)
 
     from social_progress.index import compute_index_tables
     meta = make_metadata()

@@ -25,6 +25,7 @@ import pytest
 from PIL import Image
 
 from fixture_warehouse import BOROUGH, YEARS, _areas, make_warehouse
+from social_progress.borough import IndexAudit
 
 ROOT = Path(__file__).resolve().parents[2]
 BOROUGH_DICT = {"code": BOROUGH[0], "name": BOROUGH[1]}
@@ -37,17 +38,6 @@ COMPONENTS = [("Personal Safety", "Basic Human Needs", 3), ("Shelter", "Basic Hu
 
 
 @dataclasses.dataclass(frozen=True)
-class Audit:
-    mode: str = "warn"
-    min_indicators: int = 3
-    alpha: float = 0.7
-    alpha_justified: float = 0.6
-    kmo: float = 0.5
-    max_correlation: float = 0.9
-    scenarios: bool = True
-
-
-@dataclasses.dataclass(frozen=True)
 class Years:
     first_year: int = YEARS[0]
     last_year: int = YEARS[-1]
@@ -55,7 +45,7 @@ class Years:
     weighting: str = "pca"
     min_indicator_coverage: float = 0.75
     sensitivity_runs: int = 20
-    audit: Audit = Audit()
+    audit: IndexAudit = dataclasses.field(default_factory=lambda: IndexAudit(mode="warn"))
 
 
 def index_inputs():
