@@ -101,8 +101,8 @@ def test_new_indicator_counts_in_its_component(project):
                                    [COMPONENT]).fetchall())
         meta = con.execute("SELECT component, in_index, model_path FROM marts.indicator_metadata WHERE indicator_id = ?",
                            [NEW]).fetchone()
-    # post office, services barriers, PTAI, the three SYNTHETIC library indicators + the new one
-    assert NEW in weights and weights[NEW] > 0 and len(weights) == 7
+    # post office, PTAI, the two SYNTHETIC library indicators in the index + the new one
+    assert NEW in weights and weights[NEW] > 0 and len(weights) == 5
     assert meta == (COMPONENT, True, f"models/indicators/{FOLDER}/{NEW}.sql")
     # the borough's component score is the weighted sum of its indicators' scores, the new one included
     scores = pd.read_csv(project / "releases" / "2021" / "scores.csv", dtype={"area_code": str})
