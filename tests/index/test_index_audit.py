@@ -14,7 +14,7 @@ import pytest
 from index_helpers import small_specs, small_values
 from social_progress.borough import IndexAudit
 from social_progress.index import Framework, IndexOptions, IndicatorSpec, compute_index
-from social_progress.index.audit import (AuditThresholds, audit_data, audit_failures, audit_messages, available_scenarios,
+from social_progress.index.audit import (AuditThresholds, anchored_scenario, populations_by_year, published_weights, audit_data, audit_failures, audit_messages, available_scenarios,
                                          component_statistics, effective_shares, effective_weights, index_weights,
                                          justifications_from, scenario_ranks, sensitivity_summary, statistics_of)
 
@@ -359,3 +359,80 @@ def test_the_audit_check_is_blocking_on_the_index_and_in_the_yearly_job():
     assert AssetKey(["marts", "index_scores"]) in graph.get_ancestor_asset_keys(release)
     job = defs.resolve_job_def("yearly_refresh")
     assert {AssetKey(["marts", "index_audit_components"]), release} <= set(job.asset_layer.executable_asset_keys)
+
+
+# ------------------------------------------------------------------- anchoring scenario
+
+def _borough_scores(lsoa_scores: dict[str, float], borough: float, year: int = 2020) -> pd.DataFrame:
+    rows = [("lad", "B", year, "index", "Index", borough)]
+    rows += [("lsoa11", code, year, "index", "Index", s) for code, s in lsoa_scores.items()]
+    rows += [("lsoa11", code, year, "component", "Shelter", 0.0) for code in lsoa_scores]    # not anchored
+    return pd.DataFrame(rows, columns=["boundary", "area_code", "year", "measure_type", "measure", "score"])
+
+
+def test_anchored_scenario_worked_example():
+    # borough 50; LSOAs 40, 50, 60 with populations 1, 1, 2: weighted mean (40 + 50 + 120) / 4 = 52.5,
+    # so each LSOA moves by 50 - 52.5 = -2.5 and keeps its rank; the borough keeps its score
+    scores = _borough_scores({"L1": 40.0, "L2": 50.0, "L3": 60.0}, borough=50.0)
+    pop = pd.DataFrame({"boundary": "lsoa11", "area_code": ["L1", "L2", "L3"], "year": 2020,
+                        "population": [100.0, 100.0, 200.0]})
+    out = anchored_scenario(scores, pop, log=lambda m: None).set_index("area_code")
+    assert (out["scenario"] == "anchored to borough").all()
+    assert out.loc[["L1", "L2", "L3"], "score"].tolist() == pytest.approx([37.5, 47.5, 57.5])
+    assert out.loc[["L1", "L2", "L3"], "rank"].tolist() == [3, 2, 1]
+    assert out.loc["B", "score"] == 50.0 and out.loc["B", "rank"] == 1
+    lsoas = out.loc[["L1", "L2", "L3"]]
+    assert np.average(lsoas["score"], weights=[1, 1, 2]) == pytest.approx(50.0)
+
+
+def test_anchored_scenario_needs_populations_and_says_so():
+    said = []
+    scores = _borough_scores({"L1": 40.0, "L2": 50.0}, borough=50.0)
+    assert anchored_scenario(scores, None, log=said.append).empty
+    pop = pd.DataFrame({"boundary": "lsoa11", "area_code": ["L1"], "year": 2020, "population": [100.0]})
+    assert anchored_scenario(scores, pop, log=said.append).empty
+    assert "not run" in said[0] and "('lsoa11', 'L2')" in said[1]
+
+
+def test_populations_by_year_takes_the_nearest_year_the_earlier_on_a_tie():
+    pop = pd.DataFrame({"boundary": "lsoa11", "area_code": "L1", "year": [2017, 2019], "population": [10.0, 30.0]})
+    got = populations_by_year(pop, [2015, 2017, 2018, 2019, 2021]).set_index("year")["population"]
+    assert got.to_dict() == {2015: 10.0, 2017: 10.0, 2018: 10.0, 2019: 30.0, 2021: 30.0}
+
+
+def test_summary_reports_the_largest_score_shift():
+    ranks = pd.DataFrame({"scenario": ["published", "anchored to borough", "published", "anchored to borough"],
+                          "area_level": "lsoa11", "area_code": ["L1", "L1", "L2", "L2"], "year": 2020,
+                          "score": [40.0, 37.5, 60.0, 61.0], "rank": [2.0, 2.0, 1.0, 1.0]})
+    s = sensitivity_summary(ranks).set_index("area_code")
+    assert s["max_score_shift"].to_dict() == pytest.approx({"L1": 2.5, "L2": 1.0})
+    assert s["max_rank_shift"].to_dict() == {"L1": 0.0, "L2": 0.0}
+
+
+def test_a_scenario_whose_weights_cannot_be_estimated_holds_the_published_weights():
+    # d0c0i0 is observed in 2019-2020 only and d0c0i1 in 2021-2022 only: interpolation fills both (the
+    # published run), but with no imputation the two are never observed together, so that scenario's
+    # principal components are undefined and it runs with the published weights held
+    specs = small_specs()
+    fw = Framework(specs, weighting="pca")
+    values = small_values(specs=specs)
+    values = values[~(((values["indicator_id"] == "d0c0i0") & (values["year"] >= 2021))
+                      | ((values["indicator_id"] == "d0c0i1") & (values["year"] <= 2020)))]
+    options = IndexOptions(pca_data="imputed")
+    res = compute_index(values, fw, options)
+    with pytest.raises(Exception, match="observed together"):
+        compute_index(values, fw, dataclasses.replace(options, imputation="available_mean"))
+    said = []
+    ranks = scenario_ranks(values, fw, options, published=res,
+                           scenarios=[("published", {}), ("available mean", {"imputation": "available_mean"})],
+                           log=said.append)
+    assert sorted(ranks["scenario"].unique()) == ["available mean", "published"]
+    assert any("published weights are held" in m for m in said)
+    held = published_weights(fw, res)
+    assert set(held.component_weighting.values()) == {"fixed"}
+    w = {s.id: s.weight for s in held.indicators}
+    for r in res.weights.itertuples():
+        assert w[r.indicator_id] == pytest.approx(r.weight)
+    expected = compute_index(values, held, dataclasses.replace(options, imputation="available_mean")).scores
+    got = ranks[ranks["scenario"] == "available mean"]["rank"].to_numpy()
+    np.testing.assert_array_equal(got, expected[expected["measure_type"] == "index"]["rank"].to_numpy())

@@ -44,7 +44,12 @@ named scenario of `SCENARIOS` (a set of `IndexOptions` fields), each area's rank
 and a summary of the spread (`sensitivity_summary`): min, median and max rank across the
 scenarios, the largest move from the published rank, and the Monte Carlo 5th-95th
 percentile interval of `sensitivity.py` beside it. A scenario whose options the engine
-does not have (yet) is left out, so the list can name variants before they exist.
+does not have (yet) is left out, so the list can name variants before they exist. A scenario
+whose own weights cannot be estimated (no imputation can leave two snapshot indicators never
+observed together) runs with the published weights held (`published_weights`). Anchoring to
+the borough (`anchored_scenario`, index.anchoring on the published scores, weighted by the
+`resident_population` indicator) moves no rank within one borough, so the summary also gives
+each area's largest score shift.
 
 The audit thresholds (`AuditThresholds`, `catalogue/areas.yml` `index.audit`): at least 3
 indicators, alpha >= 0.7 (0.6 where the component has a written justification,
@@ -88,13 +93,15 @@ SCENARIOS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("imputation: available mean", {"imputation": "available_mean"}),
     ("aggregation: power mean 0.5", {"aggregation": "power_mean", "power": 0.5}),
     ("goalposts: component-level", {"goalposts": "component"}),
-    # anchoring (index.anchoring.anchor_to_parents, a step on the score tables, not an
-    # IndexOptions field) shifts every sub-area of a parent by one amount per measure and
-    # year, so it moves no rank within one borough; it joins if the engine takes it as an option
-    ("anchored to borough", {"anchoring": "borough"}),
+    # anchoring is a step on the published score tables, not an IndexOptions field:
+    # `anchored_scenario` adds it when the sub-areas' populations are known
 )
 
-SUMMARY_COLUMNS = ["rank", "rank_min", "rank_median", "rank_max", "max_rank_shift", "n_scenarios", "mc_rank_p05",
+#: the anchoring scenario's name (index.anchoring.anchor_to_parents on the published index)
+ANCHORED = "anchored to borough"
+
+SUMMARY_COLUMNS = ["rank", "rank_min", "rank_median", "rank_max", "max_rank_shift", "max_score_shift", "n_scenarios",
+                   "mc_rank_p05",
                    "mc_rank_p95"]
 COMPONENT_COLUMNS = ["component", "dimension", "n_indicators", "n_rows", "basis", "cronbach_alpha", "kmo",
                      "variance_explained", "min_loading", "min_loading_indicator", "weighting", "fallback",
@@ -419,12 +426,20 @@ def scenario_ranks(values: pd.DataFrame, framework: Framework, options: IndexOpt
         if not kw and published is not None:
             res = published
         else:
+            changed = dataclasses.replace(options, **kw)
             try:
-                _, res, _ = compute_index_with_fallback(values, framework, dataclasses.replace(options, **kw),
-                                                        log=lambda m: None)
+                _, res, _ = compute_index_with_fallback(values, framework, changed, log=lambda m: None)
             except Exception as exc:  # noqa: BLE001 - a scenario that cannot run is reported, not fatal
-                log(f"audit scenario {name!r} could not run: {exc}")
-                continue
+                held = published_weights(framework, published) if published is not None else None
+                try:
+                    if held is None:
+                        raise exc
+                    _, res, _ = compute_index_with_fallback(values, held, changed, log=lambda m: None)
+                    log(f"audit scenario {name!r}: its own weights could not be estimated ({exc}); "
+                        "the published weights are held")
+                except Exception as exc2:  # noqa: BLE001
+                    log(f"audit scenario {name!r} could not run: {exc2}")
+                    continue
         score, rank = _ranks(res)
         p = res.panel
         a, y = np.nonzero(p.present)
@@ -436,21 +451,94 @@ def scenario_ranks(values: pd.DataFrame, framework: Framework, options: IndexOpt
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
+def populations_by_year(population: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """boundary, area_code, year, population for every area and each of ``years``: the
+    area's population of that year, else of its nearest year (the latest before on a tie),
+    since mid-year estimates do not cover every index year."""
+    pop = population.dropna(subset=["population"])
+    pop = pop[pop["population"] > 0]
+    rows = []
+    for (boundary, code), g in pop.groupby(["boundary", "area_code"], sort=False):
+        have = g["year"].to_numpy(dtype=np.int64)
+        val = g["population"].to_numpy(dtype=np.float64)
+        for y in years:
+            d = np.abs(have - int(y)) * 2 + (have > int(y))        # nearest; earlier first on a tie
+            rows.append((boundary, code, int(y), float(val[int(np.argmin(d))])))
+    return pd.DataFrame(rows, columns=["boundary", "area_code", "year", "population"])
+
+
+def anchored_scenario(scores: pd.DataFrame, population: pd.DataFrame | None, parent_boundary: str = "lad",
+                      log: Callable[[str], object] = print) -> pd.DataFrame:
+    """The ANCHORED scenario: every sub-area's index anchored to its borough's own index
+    (index.anchoring.anchor_to_parents: score + borough score - population-weighted mean of
+    the borough's sub-areas of that boundary), ranked within its boundary and year; the
+    borough keeps its score. ``scores``: the published scores (boundary, area_code, year,
+    measure_type, measure, score); ``population``: boundary, area_code, year, population.
+
+    Within one borough anchoring moves every sub-area of a boundary by the same amount in a
+    year, so no rank moves: the scenario shows how far the scores move instead (max score
+    shift in the summary). Empty (and logged) without one parent area or populations."""
+    from .anchoring import anchor_to_parents
+
+    cols = ["scenario", "area_code", "boundary", "year", "score", "rank"]
+    idx = scores[scores["measure_type"].astype(str) == "index"]
+    parents = idx.loc[idx["boundary"] == parent_boundary, "area_code"].unique()
+    if len(parents) != 1 or population is None or population.empty:
+        log(f"audit scenario {ANCHORED!r} not run: it needs one {parent_boundary} area and the sub-areas' populations")
+        return pd.DataFrame(columns=cols)
+    subs = idx[idx["boundary"] != parent_boundary].rename(columns={"boundary": "area_level"})
+    pop = populations_by_year(population, sorted(idx["year"].unique())).rename(columns={"boundary": "area_level"})
+    missing = set(map(tuple, subs[["area_level", "area_code"]].drop_duplicates().to_numpy())) - \
+        set(map(tuple, pop[["area_level", "area_code"]].drop_duplicates().to_numpy()))
+    if missing:
+        log(f"audit scenario {ANCHORED!r} not run: no population for {len(missing)} area(s), e.g. {sorted(missing)[0]}")
+        return pd.DataFrame(columns=cols)
+    anchored = anchor_to_parents(subs[["area_level", "area_code", "year", "measure_type", "measure", "score"]],
+                                 pop.assign(parent_code=parents[0]),
+                                 idx[idx["boundary"] == parent_boundary], measure_types=("index",))
+    anchored = anchored.rename(columns={"area_level": "boundary"})
+    anchored["rank"] = anchored.groupby(["boundary", "year"])["score"].rank(method="min", ascending=False)
+    own = idx[idx["boundary"] == parent_boundary].assign(rank=1.0)
+    out = pd.concat([own[["area_code", "boundary", "year", "score", "rank"]],
+                     anchored[["area_code", "boundary", "year", "score", "rank"]]], ignore_index=True)
+    return out.assign(scenario=ANCHORED)[cols]
+
+
+def published_weights(framework: Framework, published) -> Framework | None:
+    """The framework with every component weighted ``fixed`` at the published result's
+    weights: a scenario that changes the missing-data rule, say, may leave two snapshot
+    indicators never observed together, so its own principal components are undefined;
+    it then varies its own choice with the published weights held. None when a component's
+    published weights are not all positive (fixed weights must be)."""
+    got = {(str(r.component), str(r.indicator_id)): float(r.weight) for r in published.weights.itertuples()}
+    specs = [dataclasses.replace(s, weight=got.get((s.component, s.id))) for s in framework.indicators]
+    if any(s.weight is None or not s.weight > 0 for s in specs):
+        return None
+    return Framework(specs, weighting=framework.weighting,
+                     component_weighting={c: "fixed" for c in framework.components},
+                     goalpost_scale=framework.goalpost_scale)
+
+
 def sensitivity_summary(ranks: pd.DataFrame, uncertainty: pd.DataFrame | None = None,
                         level_column: str = "area_level") -> pd.DataFrame:
     """Per area and year: the published rank, min / median / max rank over the scenarios,
-    the largest move from the published rank, the number of scenarios, and (from the Monte
+    the largest move from the published rank (and score), the number of scenarios, and (from the Monte
     Carlo table, same key columns) its 5th and 95th percentile ranks."""
     key = [level_column, "area_code", "year"]
     wide = ranks.set_index(key + ["scenario"])["rank"].astype(np.float64).unstack("scenario")
     r = wide.to_numpy(dtype=np.float64)
+    sw = ranks.set_index(key + ["scenario"])["score"].astype(np.float64).unstack("scenario")[wide.columns]
+    sc = sw.to_numpy(dtype=np.float64)
+    pub_score = (sw["published"].to_numpy(dtype=np.float64) if "published" in sw.columns
+                 else np.full(len(sw), np.nan))
     pub = (wide["published"].to_numpy(dtype=np.float64) if "published" in wide.columns
            else np.full(len(wide), np.nan))
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)         # all-NaN rows: an area never ranked
         out = wide.index.to_frame(index=False).assign(
             rank=pub, rank_min=np.nanmin(r, axis=1), rank_median=np.nanmedian(r, axis=1), rank_max=np.nanmax(r, axis=1),
-            max_rank_shift=np.nanmax(np.abs(r - pub[:, None]), axis=1), n_scenarios=(~np.isnan(r)).sum(axis=1))
+            max_rank_shift=np.nanmax(np.abs(r - pub[:, None]), axis=1),
+            max_score_shift=np.nanmax(np.abs(sc - pub_score[:, None]), axis=1), n_scenarios=(~np.isnan(r)).sum(axis=1))
     if uncertainty is not None and not uncertainty.empty:
         mc = uncertainty[key + ["rank_p05", "rank_p95"]].rename(columns={"rank_p05": "mc_rank_p05",
                                                                       "rank_p95": "mc_rank_p95"})
@@ -466,6 +554,7 @@ def audit_tables(values: pd.DataFrame, framework: Framework, options: IndexOptio
                  config: Any = None, metadata: pd.DataFrame | None = None,
                  weighting: Mapping[str, str] | None = None, fallback: Iterable[str] = (),
                  uncertainty: pd.DataFrame | None = None, areas: pd.DataFrame | None = None,
+                 population: pd.DataFrame | None = None,
                  log: Callable[[str], object] = print) -> dict[str, pd.DataFrame]:
     """The audit's warehouse tables for one published index run (``values``, ``framework``,
     ``options`` and its ``result``, as compute_index_tables ran it):
@@ -478,7 +567,8 @@ def audit_tables(values: pd.DataFrame, framework: Framework, options: IndexOptio
     * index_audit_sensitivity_summary: sensitivity_summary (with the Monte Carlo interval
       of ``uncertainty``, index_uncertainty).
 
-    ``config``: thresholds, ``mode`` and ``scenarios`` (False: no sensitivity scenarios)."""
+    ``config``: thresholds, ``mode`` and ``scenarios`` (False: no sensitivity scenarios).
+    ``population`` (boundary, area_code, year, population): adds the ANCHORED scenario."""
     th = AuditThresholds.of(config)
     data = audit_data(result, options)
     stats = component_statistics(data, weighting, fallback)
@@ -500,6 +590,9 @@ def audit_tables(values: pd.DataFrame, framework: Framework, options: IndexOptio
         log(f"audit: sensitivity over {len(chosen)} scenarios of the method ({', '.join(n for n, _ in chosen)})")
         ranks = scenario_ranks(values, framework, options, published=result, scenarios=chosen, log=log)
         ranks = ranks.rename(columns={"area_level": "boundary"})
+        anchored = anchored_scenario(result.scores.rename(columns={"area_level": "boundary"}), population, log=log)
+        if not anchored.empty:
+            ranks = pd.concat([ranks, anchored[ranks.columns]], ignore_index=True)
         unc = uncertainty
         summary = sensitivity_summary(ranks, unc if unc is not None and "boundary" in unc.columns else None,
                                       level_column="boundary")

@@ -166,7 +166,8 @@ def compute_index_tables(values: pd.DataFrame, metadata: pd.DataFrame, areas: pd
         diag = tables["index_diagnostics"]
         tables.update(audit_tables(engine_in, framework, options, result, config=index.audit, metadata=metadata,
                                    weighting=dict(zip(diag["component"], diag["weighting"])), fallback=fallback,
-                                   uncertainty=tables.get("index_uncertainty"), areas=areas, log=log))
+                                   uncertainty=tables.get("index_uncertainty"), areas=areas,
+                                   population=population_of(values), log=log))
     return {k: plain_columns(v) for k, v in tables.items()}
 
 
@@ -244,6 +245,18 @@ def with_areas(frame: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     key = pd.MultiIndex.from_arrays([frame["boundary"], frame["area_code"]])
     frame.insert(1, "area_name", names.reindex(key).to_numpy(dtype=object))
     return frame
+
+
+#: the indicator whose values weight the anchoring scenario of the audit (mid-year estimates)
+POPULATION_INDICATOR = "resident_population"
+
+
+def population_of(values: pd.DataFrame) -> pd.DataFrame | None:
+    """boundary, area_code, year, population from the indicator values (None without them)."""
+    p = values[values["indicator_id"] == POPULATION_INDICATOR]
+    if p.empty or "boundary" not in p.columns:
+        return None
+    return p[["boundary", "area_code", "year", "value"]].rename(columns={"value": "population"})
 
 
 def plain_columns(frame: pd.DataFrame) -> pd.DataFrame:

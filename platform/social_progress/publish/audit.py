@@ -89,6 +89,8 @@ COLUMNS = {
     "rank_median": "Median rank over the scenarios.",
     "rank_max": "Worst (highest) rank over the scenarios.",
     "max_rank_shift": "Largest difference between a scenario's rank and the published rank.",
+    "max_score_shift": "Largest difference between a scenario's index score and the published score (anchoring "
+                       "to the borough moves every sub-area of a boundary by one amount a year: scores, not ranks).",
     "n_scenarios": "Scenarios in which the area is ranked.",
     "mc_rank_p05": "5th percentile of the rank over the Monte Carlo runs (uncertainty.csv).",
     "mc_rank_p95": "95th percentile of the rank over the Monte Carlo runs (uncertainty.csv).",
@@ -177,7 +179,7 @@ def audit_frames(audit: AuditTables) -> dict[str, pd.DataFrame]:
     if audit.summary is not None and not audit.summary.empty:
         out["audit/sensitivity_summary.csv"] = tidy(
             audit.summary, ["boundary", "area_code", "year"],
-            {"rank_median": 2, "mc_rank_p05": 4, "mc_rank_p95": 4},
+            {"rank_median": 2, "max_score_shift": 4, "mc_rank_p05": 4, "mc_rank_p95": 4},
             ints=("year", "rank", "rank_min", "rank_max", "max_rank_shift", "n_scenarios"))
     for name, frame in out.items():          # text columns as plain text (no NA spelled <NA>)
         for col in frame.columns:
@@ -383,7 +385,10 @@ def readme(audit: AuditTables, files: list[str], *, borough_name: str, year: int
         "",
         "The index is recomputed with one choice of the method changed at a time; `sensitivity_ranks.csv` has each "
         "area's rank in each scenario, `sensitivity_summary.csv` the range beside the Monte Carlo 5-95% interval "
-        "(runs drawing weights, aggregation and imputation at random: `uncertainty.csv`). Scenarios:",
+        "(runs drawing weights, aggregation and imputation at random: `uncertainty.csv`). \"anchored to borough\" "
+        "sets every LSOA's and ward's score to its own plus the borough's index minus the population-weighted mean "
+        "of the borough's areas of that boundary: within one borough it moves every area of a boundary by the same "
+        "amount in a year, so no rank changes and `max_score_shift` says how far the scores move. Scenarios:",
         "",
         _fenced(audit.scenarios or ["(not run: index.audit.scenarios is off)"]),
         "",
