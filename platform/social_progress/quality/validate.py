@@ -18,6 +18,7 @@ page; a process-wide bytecode cache (below) keeps a site to a fraction of a seco
 """
 from __future__ import annotations
 
+import html
 import logging
 import os
 import shutil
@@ -184,6 +185,7 @@ def build_docs(context, docs_dir: Path) -> Path | None:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             "site_section_builders": {"expectations": "0", "profiling": "0"},
         })
+        _escape_for_docs(context)
         context.build_data_docs(site_names=["spi"])
         static, shared = docs_dir / "static", docs_dir.parent / "static"
         if static.is_dir() and not static.is_symlink():
@@ -334,6 +336,37 @@ def _redact(context, result, specs, hidden: set) -> None:
                             if k in sr.result:
                                 sr.result[k] = []
                 store.set(key, stored)
+
+
+def _escaped(value):
+    """``value`` with every string in it (dict keys included) HTML-escaped."""
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, dict):
+        return {_escaped(k): _escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(v) for v in value)
+    return value
+
+
+def _escape_for_docs(context) -> None:
+    """HTML-escape every feed-given string of the stored results before Data Docs render them.
+
+    Why: GX's Jinja templates do not autoescape, and its renderers put the failing values,
+    the observed columns and the expectation's arguments into the page as they are, so a
+    feed value or header such as ``<script>...`` would run in the release's Data Docs (on the
+    explorer's origin when served). The results of this run are escaped in the store the
+    site is built from; the checks' own outcomes were taken before this point."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        stored = store.get(key)
+        for sr in stored.results:
+            if sr.result:
+                sr.result = _escaped(dict(sr.result))
+            cfg = sr.expectation_config
+            if cfg is not None and cfg.kwargs:
+                cfg.kwargs = _escaped(dict(cfg.kwargs))
+        store.set(key, stored)
 
 
 def _example(entry, hidden: set, column: str | None):
