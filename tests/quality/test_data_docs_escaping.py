@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from social_progress.quality.suites import ExpectationSpec, Suite
 from social_progress.quality.validate import run_suite
@@ -60,3 +61,38 @@ def test_planted_payloads_are_escaped_text_in_every_data_docs_page(tmp_path):
     assert "&amp;lt;" not in text
     assert not re.search(r"<(script|iframe|svg)[^>]*__pwned", text)
     assert not re.search(r"<[a-z]+[^<>]*\son(error|load)\s*=", text)      # no live element with a handler
+
+
+def _write_feed(path, fmt: str, frame: pd.DataFrame) -> None:
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "json":
+        frame.to_json(path, orient="records")
+    else:
+        frame.to_excel(path, index=False)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_payloads_in_every_text_field_of_each_feed_kind_are_escaped(tmp_path, fmt):
+    """A feed of each kind with a payload in every text cell and in a header, read by the
+    ingest readers (SQL and HTTP sources land as CSV bytes, read the same way)."""
+    from social_progress.ingest.readers import read_table
+
+    feed = pd.DataFrame({"lsoa_code": PAYLOADS, "ward_name": PAYLOADS[::-1], PAYLOADS[0]: PAYLOADS[1:] + PAYLOADS[:1]})
+    path = tmp_path / f"feed.{fmt}"
+    _write_feed(path, fmt, feed)
+    frame = read_table(path, fmt)
+    assert set(frame.columns) >= {"lsoa_code", "ward_name"} and len(frame) == len(PAYLOADS)
+    text_columns = list(frame.columns)
+    suite = Suite(name=f"feed_{fmt}", asset=f"raw/feed_{fmt}", owner="steward@example.org", batches={"main": [
+        *[ExpectationSpec("expect_column_values_to_match_regex", {"column": c, "regex": "^E0[0-9]{7}$"}, row_level=True)
+          for c in text_columns],
+        ExpectationSpec("expect_table_columns_to_match_set", {"column_set": ["lsoa_code"], "exact_match": True}),
+    ]})
+    outcome = run_suite(suite, {"main": frame.assign(_row=range(2, 2 + len(frame)))}, docs_dir=tmp_path / "docs")
+    assert len(outcome.failures) == len(text_columns) + 1
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "docs").rglob("*.html"))
+    for payload in PAYLOADS:
+        assert payload not in text
+    assert not re.search(r"<(script|img|iframe|svg)\b[^<>]*__pwned", text)
+    assert "&lt;svg onload=window.__pwned=4&gt;" in text
