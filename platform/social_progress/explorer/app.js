@@ -28,6 +28,33 @@
     (children || []).forEach(function (c) { if (c !== null && c !== undefined) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return e;
   }
+  /* Each cell carries its column's header as data-label: on a phone (style.css) a table's
+     rows become cards and the label is shown above each value. */
+  function labelCells(table) {
+    var head = table.tHead && table.tHead.rows.length ? table.tHead.rows[table.tHead.rows.length - 1].cells : [];
+    var labels = Array.prototype.map.call(head, function (c) { return c.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies, function (tb) {
+      Array.prototype.forEach.call(tb.rows, function (tr) {
+        Array.prototype.forEach.call(tr.cells, function (c, i) {
+          if (c.tagName === "TD" && labels[i]) c.setAttribute("data-label", labels[i]);
+        });
+      });
+    });
+    return table;
+  }
+  /* In-page links must land below the sticky controls bar: publish its height as --bar
+     (0 when the bar is not sticky, as on a phone, where it scrolls away). */
+  function trackBar() {
+    var bar = byId("controls");
+    function update() {
+      var pos = window.getComputedStyle(bar).position;
+      var h = (pos === "sticky" || pos === "fixed") ? Math.ceil(bar.getBoundingClientRect().height) : 0;
+      document.documentElement.style.setProperty("--bar", h + "px");
+    }
+    update();
+    window.addEventListener("resize", update);
+    if (window.ResizeObserver) new ResizeObserver(update).observe(bar);
+  }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function isNum(x) { return typeof x === "number" && isFinite(x); }
   function f1(x) { return isNum(x) ? x.toFixed(1) : "\u2013"; }
@@ -211,6 +238,7 @@
       if (m.type === "indicator") tr.appendChild(el("td", {cls: "num", text: valueText(e, m), title: e[7] ? SUPPRESSED_WHY : ""}));
       body.appendChild(tr);
     });
+    labelCells(t);
   }
 
   /* ------------------------------------------------------------------ scorecard */
@@ -281,7 +309,7 @@
       });
     });
     table.appendChild(tb);
-    box.appendChild(table);
+    box.appendChild(labelCells(table));
     box.appendChild(renderStrengths(code));
   }
   function renderStrengths(code) {
@@ -323,11 +351,12 @@
     (D.worst[String(state.year)] || []).forEach(function (id, i) {
       var m = measureIndex[id] || {name: id}, e = entry(state.year, "lad", lad, id) || [];
       var be = base ? entry(base, "lad", lad, id) : null;
-      body.appendChild(el("tr", {"data-measure": id}, [el("td", {text: String(i + 1)}), el("th", {scope: "row", text: m.name}),
-        el("td", {text: m.component || ""}), el("td", {cls: "num", text: fmtValue(e[0], m.unit) + " " + fmtUnit(m.unit)}),
+      body.appendChild(el("tr", {"data-measure": id}, [el("td", {cls: "inline-label", text: String(i + 1)}), el("th", {scope: "row", text: m.name}),
+        el("td", {cls: "span2", text: m.component || ""}), el("td", {cls: "num wrap", text: fmtValue(e[0], m.unit) + " " + fmtUnit(m.unit)}),
         el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: be ? signed(e[1] - be[1], 1) : "\u2013"}),
-        el("td", {}, [base ? ratingBadge(progress(base, state.year, "lad", lad, id)) : el("span", {text: "\u2013"})])]));
+        el("td", {cls: "progress"}, [base ? ratingBadge(progress(base, state.year, "lad", lad, id)) : el("span", {text: "\u2013"})])]));
     });
+    labelCells(t);
   }
   function renderTargets() {
     var box = clear(byId("targets"));
@@ -345,7 +374,7 @@
         el("td", {}, [r.status === "no data" ? el("span", {cls: "rating na", text: "\u2013 No data"}) :
           el("span", {cls: "status " + (r.status === "on track" ? "on" : "off")}, [el("span", {"aria-hidden": "true", text: r.status === "on track" ? "\u2714 " : "\u2716 "}), r.status === "on track" ? "On track" : "Off track"])])]));
     });
-    t.appendChild(tb); box.appendChild(t);
+    t.appendChild(tb); box.appendChild(labelCells(t));
   }
   function renderComparators() {
     var box = clear(byId("comparators"));
@@ -377,10 +406,10 @@
       var map = {"better": "better", "worse": "worse", "similar": "no significant change"};
       var badge = verdict && map[verdict] ? ratingBadge([map[verdict], "compared with London"]) : el("span", {cls: "rating na", text: "\u2013 Not compared"});
       if (verdict === "similar") { clear(badge); badge.appendChild(el("span", {"aria-hidden": "true", text: "\u25CF"})); badge.appendChild(document.createTextNode("Similar")); }
-      tr.appendChild(el("td", {}, [badge]));
+      tr.appendChild(el("td", {cls: "progress"}, [badge]));
       tb.appendChild(tr);
     });
-    t.appendChild(tb); box.appendChild(t);
+    t.appendChild(tb); box.appendChild(labelCells(t));
   }
   /* The method section: how this borough's framework differs (indicators its sources do
      not cover) and how each component is weighted. */
@@ -481,6 +510,7 @@
       ((((D.sections || {}).synthetic || {}).sources || []).length ? " Includes SYNTHETIC stand-ins for the council's own data (see How this is calculated)." : "");
     byId("footer").textContent = D.borough.name + " (" + D.borough.code + "), Social Progress Index release " + D.release_year + ". Sources and licences: metadata.json.";
     fillControls();
+    trackBar();
     byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); renderAll(); });
     byId("compare-select").addEventListener("change", function (e) { state.base = +e.target.value || 0; renderAll(); });
     byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); renderAll(); });
