@@ -44,26 +44,18 @@ def time_limited(fn):
     return _limited
 
 
-def _raw_geoframe(wh: WarehouseResource, table: str) -> gpd.GeoDataFrame:
-    """A landed boundary table (geometry as WKT plus its CRS) back as a GeoDataFrame."""
-    df = wh.read_table(f'SELECT * FROM raw."{table}"')
-    crs = df["_crs"].dropna().unique()
-    if len(crs) != 1:
-        raise boundaries.BoundaryError(f"raw.{table}: expected one CRS, found {list(crs)}")
-    geom = gpd.GeoSeries.from_wkt(df.pop("geometry_wkt"), crs=crs[0])
-    return gpd.GeoDataFrame(df.drop(columns=["_crs"]), geometry=geom, crs=crs[0]).to_crs(boundaries.BNG)
-
-
-def _frame_columns(gdf: gpd.GeoDataFrame, columns: dict[str, str]) -> gpd.GeoDataFrame:
-    missing = [c for c in columns if c not in gdf.columns]
-    if missing:
-        raise boundaries.BoundaryError(f"boundary table lacks column(s) {missing}")
-    return gdf[[*columns, "geometry"]].rename(columns=columns)
+def _raw_boundaries(context: AssetExecutionContext, wh: WarehouseResource, table: str,
+                    columns: dict[str, str]) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """A landed boundary table, checked (CRS, geometry), in EPSG:27700 with our column names."""
+    g, repaired = boundaries.landed_boundaries(wh.read_table(f'SELECT * FROM raw."{table}"'), table, columns)
+    if repaired:
+        context.log.warning(f"raw.{table}: repaired {len(repaired)} invalid polygon(s): {', '.join(repaired[:20])}")
+    return g, repaired
 
 
 def _store(wh: WarehouseResource, name: str, gdf: gpd.GeoDataFrame) -> int:
     out = pd.DataFrame(gdf.drop(columns="geometry"))
-    out["geometry_wkt"] = gdf.geometry.to_wkt(rounding_precision=2)  # 1 cm in EPSG:27700
+    out["geometry_wkt"] = boundaries.geometry_wkt(gdf, next((c for c in gdf.columns if c.endswith("_code")), None))
     return wh.replace_table("geography", name, out)
 
 
@@ -127,15 +119,16 @@ def build_geography_assets(settings: Settings, owner: str) -> list:
     @asset(key=_key("borough_boundary"), deps=[AssetKey(["raw", "borough_boundaries"])],
            description="The borough's outline.", **common)
     @time_limited
-    def borough_boundary(warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
-        g = _frame_columns(_raw_geoframe(warehouse, "borough_boundaries"), {"LAD22CD": "lad_code", "LAD22NM": "lad_name"})
+    def borough_boundary(context: AssetExecutionContext, warehouse: WarehouseResource,
+                         platform: PlatformResource) -> MaterializeResult:
+        g, repaired = _raw_boundaries(context, warehouse, "borough_boundaries", {"LAD22CD": "lad_code", "LAD22NM": "lad_name"})
         codes = _boroughs(platform)
         g = g[g["lad_code"].isin(codes)].sort_values("lad_code", ignore_index=True)
         if len(g) != len(codes):
             missing = sorted(set(codes) - set(g["lad_code"]))
             raise boundaries.BoundaryError(f"borough(s) {', '.join(missing)} not found in raw.borough_boundaries")
         _store(warehouse, "borough_boundary", g)
-        return _result("borough_boundary", g)
+        return _result("borough_boundary", g, repaired_polygons=len(repaired))
 
     @asset(key=_key("lsoa11_lookup"),
            deps=[_key(n) for n in ("lsoa11_boundaries", "ward19_boundaries", "ward22_boundaries")]
@@ -203,11 +196,11 @@ def _borough_cut_asset(name: str, columns: dict[str, str], description: str, com
 
     @asset(key=_key(name), deps=[AssetKey(["raw", name])], description=description, **common)
     @time_limited
-    def _cut(warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
-        g = _frame_columns(_raw_geoframe(warehouse, name), columns)
+    def _cut(context: AssetExecutionContext, warehouse: WarehouseResource, platform: PlatformResource) -> MaterializeResult:
+        g, repaired = _raw_boundaries(context, warehouse, name, columns)
         g = g[g["lad_code"].isin(_boroughs(platform))].sort_values(code, ignore_index=True)
         _store(warehouse, name, g)
-        return _result(name, g)
+        return _result(name, g, repaired_polygons=len(repaired))
 
     return _cut
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .boundaries import BoundaryError
 from .match_report import MatchReport
 
 BNG = "EPSG:27700"
@@ -84,6 +85,13 @@ def _prep(gdf: gpd.GeoDataFrame, code: str) -> gpd.GeoDataFrame:
     elif not g.crs.equals(BNG):
         g = g.to_crs(BNG)
     g = g[~(g.geometry.isna() | g.geometry.is_empty)]
+    # Infinite coordinates mean a layer projected from a CRS its numbers are not in (BNG
+    # metres labelled CRS84): say so here rather than bridge zero-area points.
+    lost = ~np.isfinite(g.geometry.bounds.to_numpy(float)).all(axis=1)
+    if lost.any():
+        raise BoundaryError(f"{code}: {int(lost.sum())} area(s) ({', '.join(g.loc[lost, code].astype(str).head(5))}) "
+                            f"have non-finite coordinates in EPSG:27700: their boundary file's coordinates do not "
+                            f"fit its declared CRS")
     bad = ~g.geometry.is_valid
     if bad.any():
         g.loc[bad, "geometry"] = g.loc[bad, "geometry"].make_valid()
