@@ -502,6 +502,8 @@
   function renderAll() { renderMap(); renderScorecard(); renderWorst(); renderComparators(); writeHash(); }
 
   function init() {
+    // the controls only change the view: no submission (no inline handler: the served CSP forbids them)
+    byId("controls").addEventListener("submit", function (e) { e.preventDefault(); });
     if (!D || !G) { document.body.insertBefore(el("p", {cls: "unavailable", text: "The explorer's data files (explorer/data.js, explorer/geo.js) are missing."}), document.body.firstChild); return; }
     readHash();
     document.title = "Social Progress Index: " + D.borough.name + " (release " + D.release_year + ")";

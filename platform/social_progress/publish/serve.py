@@ -24,6 +24,7 @@ import http.server
 import io
 import os
 import threading
+import urllib.parse
 from collections import OrderedDict
 from http import HTTPStatus
 from pathlib import Path
@@ -33,6 +34,16 @@ HOST = "127.0.0.1"
 COMPRESSIBLE = {".html", ".htm", ".js", ".css", ".json", ".geojson", ".csv", ".svg", ".txt", ".md", ".xml"}
 MIN_COMPRESS_BYTES = 512          # below this gzip's header outweighs what it saves
 REVALIDATE = "no-cache"
+# Served pages run only the release's own script files: no inline script or handler, no
+# plugin, frame or form target, nothing from another origin (a value planted in a feed that
+# escaped into a page still could not run). Inline styles stay allowed (style attributes).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; frame-src 'none'; "
+                           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; "
+                           "style-src 'self' 'unsafe-inline'; img-src 'self' data:")
+SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer"}
+REQUEST_TIMEOUT_S = 30            # a client that stalls mid-request is dropped (the handler's socket timeout)
+LISTEN_BACKLOG = 128              # pending connections the kernel queues (the library's 5 dropped requests)
 CACHE_FOR_AN_HOUR = "public, max-age=3600"
 
 
@@ -94,6 +105,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                       ".js": "text/javascript", ".geojson": "application/geo+json", ".json": "application/json",
                       ".csv": "text/csv; charset=utf-8", ".parquet": "application/vnd.apache.parquet"}
     _cache_control = REVALIDATE
+    timeout = REQUEST_TIMEOUT_S
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if getattr(self.server, "verbose", False):
@@ -101,23 +113,40 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", self._cache_control)
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
         super().end_headers()
+
+    def list_directory(self, path):
+        """No directory listings: a folder without index.html is not found."""
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
 
     def send_head(self):
         """As the base class (same path translation, so nothing outside the folder is
-        reachable), plus gzip, ETag/304 and Cache-Control for files."""
+        reachable), plus gzip, ETag/304 and Cache-Control for files; a path the file
+        system cannot take (a NUL byte, say) is a 400, never an unhandled error."""
         self._cache_control = REVALIDATE
-        path = self.translate_path(self.path)
-        if os.path.isdir(path):
+        raw = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        if "\x00" in raw or any(ord(c) < 32 for c in raw):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad path")
+            return None
+        try:
+            path = self.translate_path(self.path)
+            is_dir = os.path.isdir(path)
+        except (ValueError, OSError):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad path")
+            return None
+        if is_dir:
             index = os.path.join(path, "index.html")
             if not self.path.split("?", 1)[0].split("#", 1)[0].endswith("/") or not os.path.isfile(index):
-                return super().send_head()    # the redirect to "dir/", or a listing
+                return super().send_head()    # the redirect to "dir/", or (list_directory) a 404
             path = index
         if path.endswith("/"):
             return super().send_head()        # its 404 for "file/"
         try:
             f = open(path, "rb")
-        except OSError:
+        except (OSError, ValueError):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
         try:
@@ -179,13 +208,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return int(mtime) <= since.timestamp()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A thread per request, with a realistic listen backlog."""
+    request_queue_size = LISTEN_BACKLOG
+
+
 def make_server(directory: Path, port: int = 0, verbose: bool = False) -> http.server.ThreadingHTTPServer:
     """A server for `directory` on 127.0.0.1:`port` (0: any free port); call serve_forever()."""
     directory = Path(directory)
     if not (directory / "index.html").exists():
         raise FileNotFoundError(f"{directory}: no release with an explorer (index.html) here; run `social-progress refresh` first")
     handler = functools.partial(_Handler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer((HOST, port), handler)
+    server = _Server((HOST, port), handler)
     server.verbose = verbose
     server.daemon_threads = True
     server.gzip_cache = _GzipCache()
