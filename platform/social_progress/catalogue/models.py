@@ -184,6 +184,18 @@ class SqlReader(_Strict):
     watermark: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     key: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+    @field_validator("query")
+    @classmethod
+    def _single_select(cls, value: str) -> str:
+        """Only one SELECT/WITH statement: a query must never change the database it reads."""
+        # imported here: the ingest package imports the catalogue, not the other way round
+        from social_progress.ingest.sql_guard import query_problem
+
+        problem = query_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @model_validator(mode="after")
     def _watermark_needs_key(self) -> "SqlReader":
         if (self.watermark is None) != (self.key is None):
