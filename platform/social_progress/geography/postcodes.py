@@ -34,6 +34,7 @@ _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # C I K M O V are never used in the in
 _VALID = re.compile(
     r"^(?:[A-Z]{1,2}[0-9][0-9A-Z]?) [0-9][" + _INWARD_LETTERS + r"]{2}$"
 )
+_DIGITS = frozenset("0123456789")  # ASCII only: str.isdigit() also accepts "７" and "٣"
 _TO_DIGIT = {"O": "0", "I": "1", "L": "1"}
 _TO_LETTER = {"0": "O", "1": "I", "5": "S"}
 
@@ -49,7 +50,12 @@ def normalise_postcode(text: Any) -> tuple[str | None, bool]:
     """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return None, False
-    s = re.sub(r"[^0-9A-Za-z]", "", str(text)).upper()
+    text = str(text)
+    if any(c.isdigit() and not c.isascii() for c in text):
+        # Only 0-9 are postcode digits. A full-width or Arabic-Indic digit ("RM10 ７AB") is
+        # invalid, as in the ingest check: dropping it like punctuation made "RM1 0AB".
+        return None, False
+    s = re.sub(r"[^0-9A-Za-z]", "", text).upper()
     if s == "GIR0AA":
         return "GIR 0AA", False
     if not 5 <= len(s) <= 7:
@@ -58,7 +64,7 @@ def normalise_postcode(text: Any) -> tuple[str | None, bool]:
     fixed = False
     # inward: digit then two letters
     d = inward[0]
-    if not d.isdigit():
+    if d not in _DIGITS:
         if d not in _TO_DIGIT:
             return None, False
         d, fixed = _TO_DIGIT[d], True
@@ -72,7 +78,7 @@ def normalise_postcode(text: Any) -> tuple[str | None, bool]:
     district = list(rest)
     if not district or len(district) > 2:
         return None, False
-    if not district[0].isdigit():
+    if district[0] not in _DIGITS:
         if district[0] not in _TO_DIGIT:
             return None, False
         district[0], fixed = _TO_DIGIT[district[0]], True
@@ -91,7 +97,7 @@ def _split_area(outward: str) -> tuple[str | None, str]:
 
     if len(outward) >= 3:
         two = letters(outward[:2])
-        if two in AREAS_2 and (outward[2].isdigit() or outward[2] in _TO_DIGIT):
+        if two in AREAS_2 and (outward[2] in _DIGITS or outward[2] in _TO_DIGIT):
             return two, outward[2:]
     if len(outward) >= 2:
         one = letters(outward[:1])
