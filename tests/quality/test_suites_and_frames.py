@@ -147,3 +147,26 @@ def test_data_docs_are_built_for_a_check(tmp_path):
     pages = list((tmp_path / "run" / "index_scores_expectations" / "validations").rglob("*.html"))
     assert len(pages) == 2  # one page per batch
     assert (tmp_path / "run" / "static").is_dir() and (tmp_path / "run" / "index_scores_expectations" / "static").is_symlink()
+
+
+def test_code_patterns_take_ascii_digits_only():
+    """`\\d` in a suite's pattern means 0-9: a full-width or Arabic-Indic digit fails the check."""
+    import pandas as pd
+
+    from social_progress.quality.suites import ExpectationSpec, Suite
+    from social_progress.quality.validate import run_suite
+
+    frame = pd.DataFrame({"lsoa11_code": ["E01000001", "E0100０１２３", "E0100٠١٢٣", "E01000002"]})
+    suite = Suite(name="digits", asset="raw/digits", owner="steward@example.org", batches={"main": [
+        ExpectationSpec("expect_column_values_to_match_regex", {"column": "lsoa11_code", "regex": r"^E01\d{6}$"})]})
+    out = run_suite(suite, {"main": frame})
+    assert [f.unexpected_count for f in out.failures] == [2]
+
+
+def test_ascii_digits_rewrites_only_digit_classes():
+    from social_progress.quality.suites import ascii_digits
+
+    assert ascii_digits(r"^E01\d{6}$") == "^E01[0-9]{6}$"
+    assert ascii_digits(r"[\d.]+") == "[0-9.]+" and ascii_digits(r"[^\d]") == "[^0-9]"
+    assert ascii_digits(r"\\d") == r"\\d"                     # an escaped backslash, then a letter d
+    assert ascii_digits(r"\D\.\w") == r"[^0-9]\.\w"

@@ -78,7 +78,48 @@ class ExpectationSpec:
         cls = getattr(gx.expectations, cls_name, None)
         if cls is None:
             raise SuiteError(f"unknown expectation type {self.type!r}")
-        return cls(**self.kwargs, meta={"severity": self.severity, "why": self.why, "row_level": self.row_level, **meta})
+        return cls(**ascii_patterns(self.kwargs), meta={"severity": self.severity, "why": self.why,
+                                                         "row_level": self.row_level, **meta})
+
+
+def ascii_digits(pattern: str) -> str:
+    """``pattern`` with ``\\d`` read as 0-9: in Python's `re` it also matches full-width and
+    Arabic-Indic digits, so `^E01\\d{6}$` would pass 'E0100０１２３' that no register holds (and
+    that the postcode normaliser refuses). ``\\D`` becomes its complement; escaped
+    backslashes and character classes are respected. (GX wraps the pattern, so the inline
+    ASCII flag `(?a)`, which must come first, cannot be used.)"""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt == "d":
+                out.append("0-9" if in_class else "[0-9]")
+            elif nxt == "D" and not in_class:
+                out.append("[^0-9]")
+            else:
+                out.append(c + nxt)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class and out and out[-1] not in ("[", "[^"):
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def ascii_patterns(kwargs: dict) -> dict:
+    """The expectation's regex arguments with ``\\d`` meaning ASCII digits (`ascii_digits`)."""
+    out = dict(kwargs)
+    for key in ("regex", "regex_list"):
+        value = out.get(key)
+        if isinstance(value, str):
+            out[key] = ascii_digits(value)
+        elif isinstance(value, list):
+            out[key] = [ascii_digits(v) if isinstance(v, str) else v for v in value]
+    return out
 
 
 @dataclass(frozen=True)
