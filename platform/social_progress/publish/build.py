@@ -209,9 +209,10 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
     tables: dict[str, pd.DataFrame] = {}
     sections: dict[str, dict] = {}
 
-    # scores.parquet holds exactly what scores.csv holds (read back from it)
+    # scores.parquet holds exactly what scores.csv holds (read back from it), with the text as
+    # it is: the CSV's guard against spreadsheet formulas is for spreadsheets (publish.tables)
     files: dict[str, bytes] = {"scores.csv": scores_csv(scores)}
-    score_frame = pd.read_csv(io.BytesIO(files["scores.csv"]), dtype={"area_code": str, "area_name": str})
+    score_frame = pd.read_csv(io.BytesIO(scores_csv(scores, guard=False)), dtype={"area_code": str, "area_name": str})
     files["scores.parquet"] = parquet_bytes(score_frame)
     tables["scores.csv"] = score_frame
 
@@ -322,7 +323,7 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         files.update(audit_out)
     if wh.scores_common is not None and council:
         files["scores_common.csv"] = scores_csv(wh.scores_common)
-        files["scores_common.parquet"] = parquet_bytes(pd.read_csv(io.BytesIO(files["scores_common.csv"]),
+        files["scores_common.parquet"] = parquet_bytes(pd.read_csv(io.BytesIO(scores_csv(wh.scores_common, guard=False)),
                                                                    dtype={"area_code": str, "area_name": str}))
     files["areas.geojson"] = scores_geojson(wh.boundaries, scores, year)
 

@@ -5,7 +5,6 @@ re-run is recognised as the same release and any difference means something chan
 """
 from __future__ import annotations
 
-import io
 import json
 from importlib.metadata import version
 
@@ -13,12 +12,14 @@ import geopandas as gpd
 import pandas as pd
 
 from social_progress.publish.release import dumps_json
+from social_progress.publish.tables import csv_bytes
 
 SCORE_COLUMNS = ["area_code", "area_name", "area_level", "boundary", "year", "measure_type", "measure",
                  "value", "data_year", "score", "rank", "change", "imputed_share"]
 
 
-def scores_csv(scores: pd.DataFrame) -> bytes:
+def scores_csv(scores: pd.DataFrame, *, guard: bool = True) -> bytes:
+    """scores.csv, formula-safe (publish.tables.csv_bytes); `guard=False` only to read it back."""
     out = scores[[c for c in SCORE_COLUMNS if c in scores.columns]].copy()
     for col in ("score", "change", "imputed_share"):
         if col in out:
@@ -27,9 +28,7 @@ def scores_csv(scores: pd.DataFrame) -> bytes:
         if col in out:
             out[col] = out[col].astype("Int64")
     out = out.sort_values(["boundary", "area_code", "year", "measure_type", "measure"], ignore_index=True)
-    buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(out, float_format="%.6g", guard=guard)
 
 
 def scores_geojson(boundaries: gpd.GeoDataFrame, scores: pd.DataFrame, year: int) -> bytes:

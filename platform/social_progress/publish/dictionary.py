@@ -5,12 +5,11 @@ code; the tests check that every column of every table file is described here.
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from social_progress.publish.audit import COLUMNS as AUDIT_COLUMNS
 from social_progress.publish.audit import FILES as AUDIT_FILES
+from social_progress.publish.tables import csv_bytes
 
 FILES = {
     "index.html": "The explorer: open in a browser (served by `social-progress serve`, or any plain file server).",
@@ -35,7 +34,9 @@ FILES = {
     "weights.csv": "Indicator weights within each component.",
     "diagnostics.csv": "Statistical diagnostics of each component (Cronbach's alpha, KMO, variance explained).",
     "areas.geojson": "Every area's boundary (WGS84) with the release year's index, dimension and component scores.",
-    "data_dictionary.csv": "This dictionary.",
+    "data_dictionary.csv": "This dictionary. In every CSV file, text beginning with =, +, -, @, a tab or a carriage "
+                           "return is written with a leading ' so that a spreadsheet shows it as text and never runs it "
+                           "as a formula; numbers are unchanged, and the Parquet files hold the text as it is.",
     "metadata.json": "Borough, years, every input (source, licence, period, content hash), code version, weights, diagnostics, checks, and the sha256 of every other file.",
     **AUDIT_FILES,   # audit/ (publish.audit)
 }
@@ -150,9 +151,7 @@ def data_dictionary(tables: dict[str, pd.DataFrame], files: list[str]) -> bytes:
              for c in ("file", "column", "type")] + [{"file": "data_dictionary.csv", "column": "description",
                                                        "type": "string", "description": "What it holds."}]
     df = pd.DataFrame(rows, columns=["file", "column", "type", "description"])
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(df)   # formula-safe like every CSV of the release (publish.tables)
 
 
 def describe_file(name: str) -> str:
