@@ -34,7 +34,13 @@ def run_data_docs(settings: Settings, run_id: str | None = None) -> tuple[dict[s
 
     A partial refresh re-runs only some checks; the others' latest Data Docs (from an
     earlier run) still describe the data the release is built from, so they are carried too.
-    `run_id` is accepted for callers that want only one run's docs."""
+    `run_id` is accepted for callers that want only one run's docs.
+
+    The pages load their styles and scripts from one shared quality/data_docs/static/ folder,
+    written here as real files (in the warehouse each site's static/ is a link to its run's
+    shared folder, which copying the site's files alone would leave out); pages built by
+    older code, which loaded them from CDNs, are made to read it too."""
+    from social_progress.quality import docs_offline
     from social_progress.warehouse import read_table
 
     where = "WHERE data_docs IS NOT NULL" + (" AND run_id = ?" if run_id else "")
@@ -50,7 +56,11 @@ def run_data_docs(settings: Settings, run_id: str | None = None) -> tuple[dict[s
         site = (settings.warehouse_dir / index).parent
         if not site.is_dir():
             continue
-        for f in sorted(p for p in site.rglob("*") if p.is_file()):
-            records[f"quality/data_docs/{check}/{f.relative_to(site).as_posix()}"] = f.read_bytes()
+        files = {f.relative_to(site).as_posix(): f.read_bytes() for f in sorted(site.rglob("*"))
+                 if f.is_file() and f.relative_to(site).parts[0] != "static"}
+        for name, data in docs_offline.offline_files(files).items():
+            records[f"quality/data_docs/{check}/{name}"] = data
         links[check] = f"quality/data_docs/{check}/{Path(index).name}"
+    if records:
+        records.update({f"quality/data_docs/static/{name}": data for name, data in docs_offline.static_files().items()})
     return links, records

@@ -172,11 +172,16 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], id_columns: dict[st
 
 
 def build_docs(context, docs_dir: Path) -> Path | None:
-    """Render the context's validation results as a Data Docs site in docs_dir.
+    """Render the context's validation results as a Data Docs site in docs_dir, readable offline.
 
-    GX copies ~4 MB of static files (fonts, styles) into every site; the copies of one run
-    are replaced by a link to one shared `static/` folder beside the sites.
+    GX copies ~4 MB of static files into every site and loads its styles and scripts from
+    CDNs. The pages are rewritten (quality/docs_offline.py) to load copies of those libraries,
+    vendored from the npm registry, from one shared `static/` folder beside the sites; the
+    site's own `static/` becomes a link to it. GX's "how to" footer and walkthrough (help for
+    GX users, not for readers of the report) are left out.
     """
+    from social_progress.quality import docs_offline
+
     try:
         docs_dir.mkdir(parents=True, exist_ok=True)
         context.add_data_docs_site(site_name="spi", site_config={
@@ -184,16 +189,17 @@ def build_docs(context, docs_dir: Path) -> Path | None:
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             "site_section_builders": {"expectations": "0", "profiling": "0"},
+            "show_how_to_buttons": False,
         })
         _escape_for_docs(context)
         context.build_data_docs(site_names=["spi"])
         static, shared = docs_dir / "static", docs_dir.parent / "static"
+        docs_offline.write_static(shared)
         if static.is_dir() and not static.is_symlink():
-            if shared.exists():
-                shutil.rmtree(static)
-            else:
-                static.rename(shared)
+            shutil.rmtree(static)
+        if not static.is_symlink():
             static.symlink_to(Path("..") / "static")
+        docs_offline.offline_site(docs_dir)
         index = docs_dir / "index.html"
         return index if index.exists() else None
     except Exception as exc:  # Data Docs are a report: never let them fail a check
