@@ -1,6 +1,7 @@
 /* Social Progress Index explorer: plain JavaScript and SVG, no third-party code.
  * Data comes from data.js (window.SPI_DATA) and geo.js (window.SPI_GEO), written by the
- * release (social_progress/publish/explorer.py). Works from any file server, offline. */
+ * release (social_progress/publish/explorer.py), and from parts (an area set's figures for
+ * a year, its map) loaded when a view needs them. Works from any file server, offline. */
 (function () {
   "use strict";
   var D = window.SPI_DATA, G = window.SPI_GEO;
@@ -17,6 +18,7 @@
   var measureIndex = {};
   D.measures.forEach(function (m) { measureIndex[m.id] = m; });
   var state = {year: D.release_year, base: null, boundary: "ward22", measure: "Social Progress Index", area: null};
+  var parts = {loaded: {}, requested: {}, waiting: {}}, generation = 0, busy = false;
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -110,6 +112,80 @@
   }
   function boundaryLabel(b) { for (var i = 0; i < D.boundaries.length; i++) if (D.boundaries[i].id === b) return D.boundaries[i].label; return b; }
   function isWard(b) { return b === "ward19" || b === "ward22"; }
+
+  /* ------------------------------------------------------------------ parts
+     The first view downloads only its own parts; the rest arrive when a view needs them.
+     Parts are <script src> files calling SPI_PART, not fetch()ed JSON, so the page still
+     works opened from disk. Each is merged into D and G as data.js held it before. */
+  window.SPI_PART = function (p) {
+    if (p.paths) G.paths[p.boundary] = p.paths;
+    else {
+      var y = String(p.year);
+      (D.scores[y] = D.scores[y] || {})[p.boundary] = p.scores;
+      Object.keys(p.progress).forEach(function (base) {
+        var k = base + ":" + y;
+        (D.progress.pairs[k] = D.progress.pairs[k] || {})[p.boundary] = p.progress[base];
+      });
+      if (D.strengths && p.strengths) (D.strengths[y] = D.strengths[y] || {})[p.boundary] = p.strengths;
+    }
+    parts.loaded[p.id] = true;
+    (parts.waiting[p.id] || []).forEach(function (f) { f(); });
+    delete parts.waiting[p.id];
+  };
+  function missingParts(year, base, boundary) {
+    return [boundary + "/" + year, base ? boundary + "/" + base : null, "geo/" + boundary].filter(function (id) {
+      return id && D.parts[id] && !parts.loaded[id];
+    });
+  }
+  function request(id, low) {
+    if (parts.requested[id]) return;
+    parts.requested[id] = true;
+    var s = el("script", {src: D.parts[id]});
+    if (low) s.setAttribute("fetchpriority", "low");
+    s.addEventListener("error", function () {
+      delete parts.requested[id]; delete parts.waiting[id]; s.parentNode.removeChild(s);
+      if (busy) loading("Could not load " + D.parts[id] + ": check the connection and choose again.");
+    });
+    document.body.appendChild(s);
+  }
+  function loading(text) {
+    var box = byId("loading");
+    box.textContent = text || ""; box.hidden = !text;
+    ["map-section", "scorecard-section"].forEach(function (id) { byId(id).setAttribute("aria-busy", busy ? "true" : "false"); });
+    byId("map").style.opacity = busy ? "0.4" : "";
+  }
+  /* Render the view now if its parts are here; otherwise say so, keep the old view (marked
+     busy) and render the whole page when they arrive, unless another choice came first. */
+  function show(render) {
+    var gen = ++generation, ids = missingParts(state.year, state.base, state.boundary);
+    function done(whole) {
+      if (gen !== generation) return;
+      busy = false; loading(null);
+      if (whole) { fillAreas(); renderAll(); } else render();
+      if (!document.body.hasAttribute("data-ready")) { performance.mark("spi-first-render"); document.body.setAttribute("data-ready", "true"); }
+      prefetch();
+    }
+    if (!ids.length) { done(false); return; }
+    busy = true;
+    loading("Loading " + boundaryLabel(state.boundary) + ", " + state.year + (state.base ? " and " + state.base : "") + "\u2026");
+    var left = ids.length;
+    ids.forEach(function (id) {
+      (parts.waiting[id] = parts.waiting[id] || []).push(function () { if (--left === 0) done(true); });
+      request(id, false);
+    });
+  }
+  /* Then, in the background at low priority, what one more change of the controls needs:
+     the other area sets this year, and this area set's other years. Not when the browser
+     asks to save data (those views load when chosen). Requested before the page's load
+     event, so that event (and a test driver's page load) waits for the first batch; the
+     first render and data-ready do not. */
+  function prefetch() {
+    if (navigator.connection && navigator.connection.saveData) return;
+    var ids = [];
+    D.boundaries.forEach(function (b) { ids = ids.concat(missingParts(state.year, state.base, b.id)); });
+    D.years.forEach(function (y) { ids = ids.concat(missingParts(y, 0, state.boundary)); });
+    ids.forEach(function (id) { request(id, true); });
+  }
 
   /* ------------------------------------------------------------------ controls */
   function option(value, text, selected) { var o = el("option", {value: String(value), text: text}); if (selected) o.selected = true; return o; }
@@ -494,6 +570,7 @@
   function selectArea(code, focusCard) {
     state.area = code;
     byId("area-select").value = code;
+    if (busy) return;  // the view being loaded shows this area when it arrives
     var paths = byId("map").querySelectorAll("path[data-code]");
     for (var i = 0; i < paths.length; i++) paths[i].classList.toggle("selected", paths[i].getAttribute("data-code") === code);
     renderScorecard(); writeHash();
@@ -513,13 +590,13 @@
     byId("footer").textContent = D.borough.name + " (" + D.borough.code + "), Social Progress Index release " + D.release_year + ". Sources and licences: metadata.json.";
     fillControls();
     trackBar();
-    byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); renderAll(); });
-    byId("compare-select").addEventListener("change", function (e) { state.base = +e.target.value || 0; renderAll(); });
-    byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); renderAll(); });
-    byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; renderMap(); writeHash(); });
+    byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); show(renderAll); });
+    byId("compare-select").addEventListener("change", function (e) { state.base = +e.target.value || 0; show(renderAll); });
+    byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); show(renderAll); });
+    byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; show(function () { renderMap(); writeHash(); }); });
     byId("area-select").addEventListener("change", function (e) { selectArea(e.target.value, false); });
-    renderTargets(); renderDownloads(); renderMethodNotes(); renderAll();
-    document.body.setAttribute("data-ready", "true");
+    renderTargets(); renderDownloads(); renderMethodNotes();
+    show(renderAll);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();

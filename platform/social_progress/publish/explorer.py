@@ -1,11 +1,18 @@
 """The explorer inside a release: the static page plus its data, as release files.
 
 The page (`social_progress/explorer/`: index.html, app.js, style.css, no third-party code)
-is copied into the release; its data is written beside it as two scripts, `data.js` and
-`geo.js`, that set global variables. Scripts rather than JSON fetched at run time, so the
-page works from any plain file server and even opened straight from disk, with no
-internet. Boundaries are projected here once (British National Grid, the boundaries' own
-projection, scaled to the SVG's view box), so the browser needs no map library.
+is copied into the release; its data is written beside it as scripts rather than JSON
+fetched at run time, so the page works from any plain file server and even opened straight
+from disk (where a browser refuses fetch() but runs a <script src>), with no internet.
+Boundaries are projected here once (British National Grid, the boundaries' own projection,
+scaled to the SVG's view box), so the browser needs no map library.
+
+Why the data is split: the whole of it is tens of megabytes (a few gzipped), too much for a
+phone to wait for. `data.js` and `geo.js` hold what every view needs (measures, area names,
+the borough as a whole, its outline); each area set's figures for one year
+(`data-<boundary>-<year>.js`: scores, progress against every earlier year, strengths and
+weaknesses) and its map (`geo-<boundary>.js`) are parts that call `window.SPI_PART(...)`,
+loaded by app.js when a view needs them. `data.js` lists the parts (`parts`: id -> file).
 """
 from __future__ import annotations
 
@@ -23,6 +30,8 @@ MAP_BOUNDARIES = [("ward22", "Wards (from May 2022)"), ("ward19", "Wards (before
                   ("lsoa11", "Neighbourhoods (LSOA 2011)"), ("lsoa21", "Neighbourhoods (LSOA 2021)")]
 VIEW_WIDTH = 1000.0
 SUPPRESSION_CODES = {"suppressed_small_count": 1, "suppressed_secondary": 2}
+# the borough as a whole: its section shows in every view, so it stays in data.js and geo.js
+CORE_BOUNDARY = "lad"
 
 
 def static_files() -> dict[str, bytes]:
@@ -50,7 +59,7 @@ def _s(x):
     return None if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x)
 
 
-def geo_js(boundaries: gpd.GeoDataFrame) -> bytes:
+def geo_doc(boundaries: gpd.GeoDataFrame) -> dict:
     b = boundaries.to_crs("EPSG:27700")
     minx, miny, maxx, maxy = b.total_bounds
     k = VIEW_WIDTH / (maxx - minx)
@@ -65,12 +74,12 @@ def geo_js(boundaries: gpd.GeoDataFrame) -> bytes:
         polys = list(r.geometry.geoms) if r.geometry.geom_type == "MultiPolygon" else [r.geometry]
         d = "".join(ring(p.exterior.coords) + "".join(ring(i.coords) for i in p.interiors) for p in polys)
         paths.setdefault(r.boundary, {})[r.area_code] = d
-    doc = {"viewBox": f"0 0 {VIEW_WIDTH:.0f} {height}", "paths": paths}
-    return ("window.SPI_GEO = " + json.dumps(doc, sort_keys=True, separators=(",", ":")) + ";\n").encode()
+    return {"viewBox": f"0 0 {VIEW_WIDTH:.0f} {height}", "paths": paths}
 
 
-def data_js(*, borough, year, years, scores, metadata, progress, intervals, uncertainty, peers, strengths, targets,
-            comparators, sections, release_files, boundaries) -> bytes:
+def data_doc(*, borough, year, years, scores, metadata, progress, intervals, uncertainty, peers, strengths, targets,
+             comparators, sections, release_files, boundaries) -> dict:
+    """Everything the page shows, in one document (split() makes the files)."""
     meta = metadata.set_index("indicator_id")
     measures = [{"id": "Social Progress Index", "name": "Social Progress Index", "type": "index"}]
     dims = list(dict.fromkeys(metadata.sort_values(["dimension", "component", "indicator_id"])["dimension"]))
@@ -183,12 +192,60 @@ def data_js(*, borough, year, years, scores, metadata, progress, intervals, unce
            "n_areas": {b: len(v) for b, v in areas.items()}, "scores": sc, "progress": prog, "uncertainty": unc,
            "peers": peer_map, "strengths": sw, "worst": worst, "targets": tg, "comparators": comp,
            "sections": sections, "files": files}
-    return ("window.SPI_DATA = " + json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                                             allow_nan=False) + ";\n").encode("utf-8")
+    return doc
+
+
+def _json(doc: dict) -> str:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _part_file(part_id: str) -> str:
+    kind, _, rest = part_id.partition("/")
+    return f"explorer/geo-{rest}.js" if kind == "geo" else f"explorer/data-{kind}-{rest}.js"
+
+
+def split(doc: dict, geo: dict) -> dict[str, bytes]:
+    """data.js and geo.js (what every view needs), one part per area set and year
+    ("<boundary>/<year>") and one per area set's map ("geo/<boundary>"), as release files."""
+    core = {**doc, "scores": {}, "progress": {**doc["progress"], "pairs": {}},
+            "strengths": None if doc["strengths"] is None else {}}
+    parts: dict[str, dict] = {}
+
+    def part(boundary: str, year: str) -> dict:
+        return parts.setdefault(f"{boundary}/{year}", {"id": f"{boundary}/{year}", "boundary": boundary,
+                                                       "year": int(year), "scores": {}, "progress": {}})
+    for year, by_boundary in doc["scores"].items():
+        for b, areas in by_boundary.items():
+            if b == CORE_BOUNDARY:
+                core["scores"].setdefault(year, {})[b] = areas
+            else:
+                part(b, year)["scores"] = areas
+    for pair, by_boundary in doc["progress"]["pairs"].items():
+        base, year = pair.split(":")
+        for b, areas in by_boundary.items():
+            if b == CORE_BOUNDARY:
+                core["progress"]["pairs"].setdefault(pair, {})[b] = areas
+            else:
+                part(b, year)["progress"][base] = areas
+    for year, by_boundary in (doc["strengths"] or {}).items():
+        for b, areas in by_boundary.items():
+            if b == CORE_BOUNDARY:
+                core["strengths"].setdefault(year, {})[b] = areas
+            else:
+                part(b, year)["strengths"] = areas
+    for b, paths in geo["paths"].items():
+        if b != CORE_BOUNDARY:
+            parts[f"geo/{b}"] = {"id": f"geo/{b}", "boundary": b, "paths": paths}
+
+    core["parts"] = {pid: _part_file(pid) for pid in sorted(parts)}
+    core_geo = {"viewBox": geo["viewBox"], "paths": {b: v for b, v in geo["paths"].items() if b == CORE_BOUNDARY}}
+    files = {_part_file(pid): f"window.SPI_PART({_json(p)});\n".encode("utf-8") for pid, p in parts.items()}
+    files["explorer/data.js"] = f"window.SPI_DATA = {_json(core)};\n".encode("utf-8")
+    files["explorer/geo.js"] = f"window.SPI_GEO = {_json(core_geo)};\n".encode("utf-8")
+    return dict(sorted(files.items()))
 
 
 def bundle(*, boundaries, **kw) -> dict[str, bytes]:
     out = static_files()
-    out["explorer/geo.js"] = geo_js(boundaries)
-    out["explorer/data.js"] = data_js(boundaries=boundaries, **kw)
+    out.update(split(data_doc(boundaries=boundaries, **kw), geo_doc(boundaries)))
     return out

@@ -4,8 +4,8 @@ Why a plain static server: the explorer is static files, so anything that serves
 will do; this one binds to the loopback address only, follows the `latest` pointer at
 every request (a new release shows up without a restart) and logs quietly.
 
-Why it compresses and sends validators: the explorer's data (explorer/data.js) is tens of
-megabytes of text that gzip shrinks several times over, which matters on a phone; and an
+Why it compresses and sends validators: the explorer's data (explorer/data*.js) is megabytes
+of text that gzip shrinks several times over, which matters on a phone; and an
 ETag lets a browser revalidate a file it already holds with a body-less 304.
 
 Caching: `latest` moves to a new release folder under the same URLs, so the page and the
