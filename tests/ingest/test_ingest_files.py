@@ -297,13 +297,15 @@ def test_shapefile_is_landed_with_its_parts(project, make):
         ingest_source(source, project.settings)
 
 
-def test_linked_data_files_are_named_by_their_place_in_the_project(project, make, tmp_path):
-    """Data linked into the project (as a deployment may do with a shared data folder) is
-    named relative to the project, so a glob's hash is the same wherever the project is."""
+def test_linked_data_files_are_named_by_their_place_in_the_project(project, make, tmp_path, monkeypatch):
+    """Data linked into the project (as a deployment may do with a shared data folder, listed
+    in SPI_DATA_ALLOW) is named relative to the project, so a glob's hash is the same
+    wherever the project is."""
     import os
 
     shared = tmp_path / "shared_data"
     shared.mkdir()
+    monkeypatch.setenv("SPI_DATA_ALLOW", str(shared))
     fixtures = Path(__file__).resolve().parents[1] / "data" / "ingest"
     for name in ("air_no2.csv", "air_pm25.csv"):
         (shared / name).write_bytes((fixtures / name).read_bytes())

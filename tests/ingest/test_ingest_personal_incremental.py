@@ -189,16 +189,16 @@ def test_embedded_default_url_is_for_synthetic_sources_only(make):
 
 
 def test_json_api_payload_is_read_as_text_records(project, make):
-    project.write("api/members.json", '{"generated": "2024-01-01", "members": ['
+    project.write("data/api/members.json", '{"generated": "2024-01-01", "members": ['
                   '{"member_id": "L1", "year": 2019, "loans": 12, "active": true, "note": null},'
                   '{"member_id": "L2", "year": 2019, "loans": 0, "active": false}]}')
-    source = make("library_json", {"kind": "file", "path": "api/members.json", "format": "json"},
+    source = make("library_json", {"kind": "file", "path": "data/api/members.json", "format": "json"},
                   ["member_id", "year", "loans", "active"], geography={"level": "none"})
     result = ingest_source(source, project.settings)
     assert result.rows == 2
     assert project.query('SELECT member_id, "year", loans, active, note FROM raw.library_json ORDER BY member_id') == [
         ("L1", "2019", "12", "true", None), ("L2", "2019", "0", "false", None)]
-    project.write("api/bad.json", '{"a": [1], "b": [2]}')
-    bad = make("library_bad", {"kind": "file", "path": "api/bad.json", "format": "json"}, geography={"level": "none"})
+    project.write("data/api/bad.json", '{"a": [1], "b": [2]}')
+    bad = make("library_bad", {"kind": "file", "path": "data/api/bad.json", "format": "json"}, geography={"level": "none"})
     with pytest.raises(IngestError, match="exactly one array"):
         ingest_source(bad, project.settings)

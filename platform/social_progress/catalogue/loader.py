@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from .errors import CatalogueError
 from .models import Catalogue, FileReader, HttpReader, Source
+from .paths import catalogue_path_problem
 
 _READER_KINDS = ("file", "http", "sql")
 
@@ -24,7 +25,8 @@ def load_catalogue(path: Path | str, root: Path | str | None = None) -> Catalogu
     """Load and validate the catalogue at `path`.
 
     `root` is the folder reader paths are relative to (default: the project root from
-    settings). Paths are checked to exist here, so a catalogue that loads can be ingested.
+    settings). Paths are checked to exist here, so a catalogue that loads can be ingested,
+    and to stay inside the data folders (`paths`), so it cannot read files elsewhere.
     """
     path = Path(path)
     if root is None:
@@ -129,7 +131,16 @@ def _describe(err: dict[str, Any]) -> str:
 
 
 def _path_problems(source: Source, root: Path) -> list[str]:
+    """A reader's local file must be inside the data folders (`paths`), then exist."""
     reader = source.reader
+    if isinstance(reader, FileReader):
+        where = catalogue_path_problem(reader.path, root, is_glob=reader.is_glob, shapefile=reader.format == "shapefile")
+        if where:
+            return [f"field 'reader.path': {where}"]
+    if isinstance(reader, HttpReader) and reader.fallback:
+        where = catalogue_path_problem(reader.fallback, root, is_glob=False)
+        if where:
+            return [f"field 'reader.fallback': {where}"]
     hint = (" (a SYNTHETIC stand-in: `social-progress council-systems` builds it, as every refresh does)"
             if source.synthetic else "")
     if isinstance(reader, FileReader):

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from social_progress.catalogue import Catalogue, FileReader, HttpReader, Source, SqlReader
+from social_progress.catalogue.paths import allowed_folders, target_problem, written_problem
 from social_progress.settings import Settings
 
 from . import http, sql, warehouse
@@ -105,6 +106,7 @@ def ingest_source(source: Source, settings: Settings, *, force: bool = False) ->
 def _read_and_protect(source: Source, settings: Settings, inputs: InputSet, incremental: "_Incremental | None"):
     """Read the inputs; split off identifiers (personal sources) or land them; merge an
     incremental read with the previous rows. Returns (frame, read notes, landed, notes)."""
+    _recheck(source, settings, inputs)
     frame, read_notes = _read_all(source, inputs, allow_empty=incremental is not None and incremental.since is not None)
     if source.personal is not None:
         frame, landed, personal_notes = _protect(source, settings, inputs, frame, incremental)
@@ -236,19 +238,25 @@ def _resolve(source: Source, settings: Settings, scratch: Path) -> tuple[InputSe
     reader = source.reader
     root = settings.project_root
     if isinstance(reader, FileReader):
+        _check_written(source, reader.path, root)
+        folders = allowed_folders(root)
         if reader.is_glob:
             paths = sorted(Path(p) for p in glob.glob(str(root / reader.path)) if Path(p).is_file())
             if not paths:
                 raise IngestError(source.id, reader.path, "no file matches the pattern")
-            return InputSet(tuple(_input(source, p, _label(p, root)) for p in paths), True), "file", ()
+            return InputSet(tuple(_input(source, p, _label(p, root), root, folders) for p in paths), True), "file", ()
         path = root / reader.path
-        return InputSet((_input(source, path, _label(path, root)),), False), "file", ()
+        return InputSet((_input(source, path, _label(path, root), root, folders),), False), "file", ()
     if isinstance(reader, HttpReader):
+        if reader.fallback:
+            _check_written(source, reader.fallback, root)
         # a download of personal data is never cached in plain text: it goes to the scratch
         # folder and, once split, into the restricted store
         cache = scratch / "http" if source.personal is not None else settings.http_cache_dir
         got = http.fetch(source.id, reader, cache, root)
         notes = (got.note,) if got.note else ()
+        if got.origin == "fallback":
+            return InputSet((_input(source, got.path, got.label, root, allowed_folders(root)),), False), got.origin, notes
         return InputSet((_input(source, got.path, got.label),), False), got.origin, notes
     if isinstance(reader, SqlReader):
         path = scratch / f"{source.id}.csv"
@@ -264,7 +272,13 @@ def _resolve(source: Source, settings: Settings, scratch: Path) -> tuple[InputSe
     raise IngestError(source.id, "reader", f"unsupported reader {type(reader).__name__}")
 
 
-def _input(source: Source, path: Path, label: str) -> InputFile:
+def _input(source: Source, path: Path, label: str, root: Path | None = None,
+           folders: tuple[str, ...] = ()) -> InputFile:
+    """Find and hash one input. A file the catalogue names (`root` given) is checked, links
+    followed, to lie in the data `folders` right before its first byte is read: a file
+    replaced by a link after the catalogue was loaded is refused here."""
+    if root is not None:
+        _check_target(source, path, label, root, folders)
     if not path.is_file():
         raise IngestError(source.id, label, "file not found")
     parts = None
@@ -273,7 +287,35 @@ def _input(source: Source, path: Path, label: str) -> InputFile:
             parts = shapefile_parts(path)
         except ReadProblem as exc:
             raise IngestError(source.id, label, str(exc)) from None
+        if root is not None:
+            for part in parts:
+                _check_target(source, part, label, root, folders)
     return InputFile.from_parts(path, label, parts)
+
+
+def _check_written(source: Source, text: str, root: Path) -> None:
+    """Refuse a catalogue path that is absolute or leads out of the project, as written
+    (the loader refuses it too; a Source need not come from a loaded catalogue)."""
+    problem = written_problem(text, root)
+    if problem:
+        raise IngestError(source.id, text, problem)
+
+
+def _recheck(source: Source, settings: Settings, inputs: InputSet) -> None:
+    """Check the catalogue's files again just before they are read and landed: the wait
+    for the warehouse lock since they were found and hashed is time enough to swap one."""
+    reader, root = source.reader, settings.project_root
+    folders = allowed_folders(root)
+    for item in inputs.files:
+        if isinstance(reader, FileReader) or (isinstance(reader, HttpReader) and item.label == reader.fallback):
+            for part in item.parts:
+                _check_target(source, part, item.label, root, folders)
+
+
+def _check_target(source: Source, path: Path, label: str, root: Path, folders: tuple[str, ...]) -> None:
+    problem = target_problem(path, root, folders)
+    if problem:
+        raise IngestError(source.id, label, problem)
 
 
 def _label(path: Path, root: Path) -> str:
