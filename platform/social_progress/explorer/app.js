@@ -18,7 +18,7 @@
   var measureIndex = {};
   D.measures.forEach(function (m) { measureIndex[m.id] = m; });
   var state = {year: D.release_year, base: null, boundary: "ward22", measure: "Social Progress Index", area: null};
-  var parts = {loaded: {}, requested: {}, waiting: {}}, generation = 0, busy = false;
+  var parts = {loaded: {}, requested: {}, waiting: {}}, generation = 0, busy = false, focusCardWhenShown = false;
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -110,8 +110,16 @@
     return el("span", {cls: "rating " + r.cls, title: p[1], "data-rating": p[0]},
       [el("span", {"aria-hidden": "true", text: r.icon}), r.text]);
   }
-  function boundaryLabel(b) { for (var i = 0; i < D.boundaries.length; i++) if (D.boundaries[i].id === b) return D.boundaries[i].label; return b; }
+  function boundaryLabel(b) {
+    if (b === "lad") return "The borough as a whole";
+    for (var i = 0; i < D.boundaries.length; i++) if (D.boundaries[i].id === b) return D.boundaries[i].label;
+    return b;
+  }
   function isWard(b) { return b === "ward19" || b === "ward22"; }
+  /* The borough has a scorecard too: chosen from the area list (or the search) whatever the
+     map shows, it is scored under the boundary "lad". */
+  function isBorough(code) { return (D.areas.lad || []).some(function (a) { return a[0] === code; }); }
+  function cardBoundary() { return isBorough(state.area) ? "lad" : state.boundary; }
 
   /* ------------------------------------------------------------------ parts
      The first view downloads only its own parts; the rest arrive when a view needs them.
@@ -213,8 +221,71 @@
   function fillAreas() {
     var as = byId("area-select"); clear(as);
     var list = D.areas[state.boundary] || [];
-    if (!state.area || !list.some(function (a) { return a[0] === state.area; })) state.area = list.length ? list[0][0] : null;
-    list.forEach(function (a) { as.appendChild(option(a[0], state.boundary.indexOf("lsoa") === 0 ? a[1] + " (" + a[0] + ")" : a[1], a[0] === state.area)); });
+    if (!state.area || !(isBorough(state.area) || list.some(function (a) { return a[0] === state.area; }))) state.area = list.length ? list[0][0] : null;
+    var borough = el("optgroup", {label: "The borough"});
+    (D.areas.lad || []).forEach(function (a) { borough.appendChild(option(a[0], a[1] + " (whole borough)", a[0] === state.area)); });
+    if (borough.children.length) as.appendChild(borough);
+    var areas = el("optgroup", {label: boundaryLabel(state.boundary)});
+    list.forEach(function (a) { areas.appendChild(option(a[0], state.boundary.indexOf("lsoa") === 0 ? a[1] + " (" + a[0] + ")" : a[1], a[0] === state.area)); });
+    as.appendChild(areas);
+  }
+
+  /* ------------------------------------------------------------------ headline
+     The first screen: the borough's index and its three dimensions in the selected year,
+     the change since the year before with its rating, and London's figures when the
+     release has them (it says so when it does not). */
+  function previousYear(year) {
+    var earlier = D.years.filter(function (y) { return y < year; });
+    return earlier.length ? earlier[earlier.length - 1] : null;
+  }
+  /* London's value of a measure in the year, from the comparators table, or null. */
+  function londonValue(measure, year) {
+    var C = D.comparators;
+    if (!C || !C.rows[measure] || !C.rows[measure][String(year)]) return null;
+    var row = C.rows[measure][String(year)];
+    var code = Object.keys(C.roles || {}).filter(function (c) { return C.roles[c] === "london"; })[0];
+    return code && row[code] && isNum(row[code][0]) ? row[code][0] : null;
+  }
+  /* The change in score since `prev` and its rating; why it is not assessed, if `why`. */
+  function changeLine(code, measure, prev, cls, why) {
+    var e = entry(state.year, "lad", code, measure) || [], pe = prev ? entry(prev, "lad", code, measure) : null;
+    var line = el("div", {cls: cls});
+    if (!prev || !pe || !isNum(e[1]) || !isNum(pe[1])) { line.appendChild(document.createTextNode("No earlier year to compare with")); return line; }
+    line.appendChild(el("span", {cls: "hl-change-value", text: signed(e[1] - pe[1], 1)}));
+    line.appendChild(el("span", {cls: "hl-since", text: " since " + prev + " "}));
+    var p = progress(prev, state.year, "lad", code, measure);
+    line.appendChild(ratingBadge(p));
+    if (why && p && p[0] === "not assessed") line.appendChild(el("span", {cls: "hl-reason", text: " (" + p[1] + ")"}));
+    return line;
+  }
+  function renderHeadline() {
+    var box = clear(byId("headline-figures")), code = ((D.areas.lad || [])[0] || [])[0];
+    var prev = previousYear(state.year);
+    byId("headline-heading").textContent = D.borough.name + " in " + state.year;
+    if (!code) { box.appendChild(el("p", {cls: "unavailable", text: "The borough's own scores are not in this release."})); return; }
+    var idx = entry(state.year, "lad", code, "Social Progress Index") || [];
+    box.appendChild(el("div", {cls: "hl-main"}, [
+      el("div", {cls: "hl-name", text: "Social Progress Index"}),
+      el("div", {cls: "hl-big"}, [el("span", {id: "headline-index", text: f1(idx[1])}), el("span", {cls: "hl-of", text: " / 100"})]),
+      changeLine(code, "Social Progress Index", prev, "hl-change", true)]));
+    var dims = el("ul", {cls: "hl-dims", id: "headline-dimensions"});
+    D.measures.filter(function (m) { return m.type === "dimension"; }).forEach(function (d) {
+      var e = entry(state.year, "lad", code, d.id) || [];
+      dims.appendChild(el("li", {"data-measure": d.id}, [el("span", {cls: "hl-dim-name", text: d.name}),
+        el("span", {cls: "hl-dim-score", text: f1(e[1])}), changeLine(code, d.id, prev, "hl-dim-change", false)]));
+    });
+    box.appendChild(dims);
+    // London: the release compares indicators with London; the index only when it holds London's
+    var london = byId("headline-london"), lv = londonValue("Social Progress Index", state.year);
+    clear(london);
+    if (isNum(lv)) london.textContent = "London: " + f1(lv) + ". ";
+    else {
+      london.appendChild(el("strong", {text: "London comparison not in this release"}));
+      london.appendChild(document.createTextNode(" (London's index, the borough's rank among London boroughs). Indicators are compared with London "));
+      london.appendChild(el("a", {href: "#compare-section", text: "below"}));
+      london.appendChild(document.createTextNode("."));
+    }
+    london.setAttribute("data-london", isNum(lv) ? String(lv) : "");
   }
 
   /* ------------------------------------------------------------------ map */
@@ -280,11 +351,45 @@
       o.setAttribute("stroke-width", "2"); o.setAttribute("pointer-events", "none"); o.setAttribute("aria-hidden", "true");
       svg.appendChild(o);
     });
+    renderLabels(svg, codes);
     byId("map-caption").textContent = "Map of " + (D.n_areas[state.boundary] || 0) + " areas (" + boundaryLabel(state.boundary) + ")" +
       " in " + D.borough.name + ", coloured by " + m.name + " score, " + state.year + ". Darker is a lower score; yellow is the highest.";
     renderLegend(breaks, values.some(function (v) { return !isNum(v); }), m);
     renderMapTable(codes, m);
   }
+  /* Ward names on the map, at each ward's label point (publish/explorer.py): about 11 px
+     whatever the map's size, kept inside the map, never in the way of a click. */
+  function renderLabels(svg, codes) {
+    var at = (D.labels || {})[state.boundary];
+    if (!at) return;
+    var g = document.createElementNS(SVGNS, "g");
+    g.setAttribute("id", "map-labels"); g.setAttribute("aria-hidden", "true");
+    codes.forEach(function (code) {
+      if (!at[code]) return;
+      var t = document.createElementNS(SVGNS, "text");
+      t.setAttribute("class", "ward-label"); t.setAttribute("data-code", code);
+      t.setAttribute("data-x", at[code][0]); t.setAttribute("data-y", at[code][1]);
+      t.textContent = areaName(state.boundary, code);
+      g.appendChild(t);
+    });
+    svg.appendChild(g);
+    placeLabels();
+  }
+  function placeLabels() {
+    var svg = byId("map"), box = svg.viewBox.baseVal, width = svg.getBoundingClientRect().width;
+    if (!box || !width) return;
+    var size = 11 * box.width / width;
+    Array.prototype.forEach.call(svg.querySelectorAll("text.ward-label"), function (t) {
+      var x = +t.getAttribute("data-x"), y = +t.getAttribute("data-y");
+      t.setAttribute("font-size", size.toFixed(1)); t.setAttribute("stroke-width", (size / 4).toFixed(1));
+      t.setAttribute("x", x); t.setAttribute("y", y);
+      var b = t.getBBox(), pad = size / 3;
+      if (b.x < pad) x += pad - b.x; else if (b.x + b.width > box.width - pad) x -= b.x + b.width - (box.width - pad);
+      if (b.y < pad) y += pad - b.y; else if (b.y + b.height > box.height - pad) y -= b.y + b.height - (box.height - pad);
+      t.setAttribute("x", x.toFixed(1)); t.setAttribute("y", y.toFixed(1));
+    });
+  }
+
   function renderLegend(breaks, nodata, m) {
     var lg = clear(byId("legend"));
     lg.appendChild(el("h3", {text: m.name + " score, " + state.year}));
@@ -319,11 +424,12 @@
 
   /* ------------------------------------------------------------------ scorecard */
   function scoreRow(type, m, code, base) {
-    var e = entry(state.year, state.boundary, code, m.id) || [];
-    var p = progress(base, state.year, state.boundary, code, m.id);
-    var be = base ? entry(base, state.boundary, code, m.id) : null;
+    var cb = cardBoundary();
+    var e = entry(state.year, cb, code, m.id) || [];
+    var p = progress(base, state.year, cb, code, m.id);
+    var be = base ? entry(base, cb, code, m.id) : null;
     var scoreChange = (be && isNum(e[1]) && isNum(be[1])) ? e[1] - be[1] : null;
-    var n = D.n_areas[state.boundary];
+    var n = D.n_areas[cb];
     var name = m.name;
     var valueCell = el("td", {cls: "num value"});
     if (type === "indicator") {
@@ -350,19 +456,19 @@
     var box = clear(byId("scorecard"));
     var code = state.area;
     if (!code) { box.appendChild(el("p", {text: "Choose an area."})); return; }
-    var base = state.base || null, n = D.n_areas[state.boundary];
-    var idx = entry(state.year, state.boundary, code, "Social Progress Index") || [];
-    var name = areaName(state.boundary, code);
-    box.appendChild(el("h3", {id: "scorecard-title", text: name + " (" + code + "), " + state.year}));
-    box.appendChild(el("p", {cls: "caption", text: boundaryLabel(state.boundary) + "; change and progress " +
+    var cb = cardBoundary(), base = state.base || null, n = D.n_areas[cb];
+    var idx = entry(state.year, cb, code, "Social Progress Index") || [];
+    var name = areaName(cb, code);
+    box.appendChild(el("h3", {id: "scorecard-title", "data-boundary": cb, text: name + " (" + code + "), " + state.year}));
+    box.appendChild(el("p", {cls: "caption", text: boundaryLabel(cb) + "; change and progress " +
       (base ? "since " + base : "not shown (no comparison year)") + "."}));
     var cards = el("div", {cls: "cards"});
-    var unc = D.uncertainty && D.uncertainty[String(state.year)] && D.uncertainty[String(state.year)][state.boundary] ?
-      D.uncertainty[String(state.year)][state.boundary][code] : null;
+    var unc = D.uncertainty && D.uncertainty[String(state.year)] && D.uncertainty[String(state.year)][cb] ?
+      D.uncertainty[String(state.year)][cb][code] : null;
     cards.appendChild(el("div", {cls: "card"}, [el("div", {text: "Social Progress Index"}), el("div", {cls: "big", id: "card-index", text: f1(idx[1])}),
       el("div", {text: "Rank " + (isNum(idx[2]) ? idx[2] : "\u2013") + " of " + n + (unc ? " (90% interval " + Math.round(unc[0]) + "\u2013" + Math.round(unc[2]) + ")" : "")})]));
-    var ip = progress(base, state.year, state.boundary, code, "Social Progress Index");
-    var be = base ? entry(base, state.boundary, code, "Social Progress Index") : null;
+    var ip = progress(base, state.year, cb, code, "Social Progress Index");
+    var be = base ? entry(base, cb, code, "Social Progress Index") : null;
     cards.appendChild(el("div", {cls: "card"}, [el("div", {text: base ? "Change since " + base : "Change"}),
       el("div", {cls: "big", text: be ? signed(idx[1] - be[1], 1) : "\u2013"}), base ? ratingBadge(ip) : el("span", {text: ""})]));
     box.appendChild(cards);
@@ -387,10 +493,12 @@
     table.appendChild(tb);
     box.appendChild(labelCells(table));
     box.appendChild(renderStrengths(code));
+    if (focusCardWhenShown) { focusCardWhenShown = false; focusCard(); }
   }
   function renderStrengths(code) {
     var wrap = el("div", {id: "strengths"});
     wrap.appendChild(el("h3", {text: "Relative strengths and weaknesses"}));
+    if (isBorough(code)) { wrap.appendChild(el("p", {cls: "unavailable", text: "Shown for wards, against wards like them: the borough's weakest indicators are listed below."})); return wrap; }
     if (!isWard(state.boundary)) { wrap.appendChild(el("p", {cls: "unavailable", text: "Shown for wards: choose a ward set under \u201cAreas\u201d."})); return wrap; }
     if (!D.peers || !D.strengths) { wrap.appendChild(el("p", {cls: "unavailable", text: "Not available in this release: " + ((D.sections.similar_wards || {}).note || "no income deprivation data") + "."})); return wrap; }
     var pe = (D.peers[state.boundary] || {})[code];
@@ -551,6 +659,103 @@
     });
   }
 
+  /* ------------------------------------------------------------------ search
+     By ward name (any part of it, any case) or by postcode, offline: the borough's
+     postcodes (postcodes.js) load the first time something like a postcode is typed. */
+  var postcodes = {data: null, requested: false};
+  window.SPI_POSTCODES = function (p) { postcodes.data = p; runSearch(); };
+  function loadPostcodes() {
+    if (postcodes.requested || !D.postcode_file) return;
+    postcodes.requested = true;
+    var s = el("script", {src: D.postcode_file});
+    s.addEventListener("error", function () {
+      postcodes.requested = false; s.parentNode.removeChild(s);
+      byId("search-status").textContent = "Could not load the postcode list: check the connection and try again.";
+    });
+    document.body.appendChild(s);
+  }
+  /* The same rules as geography/postcodes.py normalise_postcode: case, spacing and
+     punctuation, and O/I/L typed for 0/1 (or 0/1/5 for O/I/S) where the format fixes the
+     kind of character. "rm1o7ab" -> "RM10 7AB"; null when it cannot be a postcode. */
+  var TO_DIGIT = {O: "0", I: "1", L: "1"}, TO_LETTER = {"0": "O", "1": "I", "5": "S"};
+  var VALID_POSTCODE = /^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][ABDEFGHJLNPQRSTUWXYZ]{2}$/;
+  function isDigit(c) { return c >= "0" && c <= "9"; }
+  function normalisePostcode(text, areas1, areas2) {
+    if (/\p{Nd}/u.test(text.replace(/[0-9]/g, ""))) return null;   // only 0-9 are postcode digits
+    var s = text.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
+    if (s === "GIR0AA") return "GIR 0AA";
+    if (s.length < 5 || s.length > 7) return null;
+    var outward = s.slice(0, -3), inward = s.slice(-3);
+    if (!isDigit(inward[0])) { if (!TO_DIGIT[inward[0]]) return null; inward = TO_DIGIT[inward[0]] + inward.slice(1); }
+    var letters = function (chunk) { return chunk.split("").map(function (c) { return TO_LETTER[c] || c; }).join(""); };
+    var area = null, rest = outward;
+    if (outward.length >= 3 && areas2.indexOf(letters(outward.slice(0, 2))) >= 0 && (isDigit(outward[2]) || TO_DIGIT[outward[2]])) {
+      area = letters(outward.slice(0, 2)); rest = outward.slice(2);
+    } else if (outward.length >= 2 && areas1.indexOf(letters(outward[0])) >= 0) {
+      area = letters(outward[0]); rest = outward.slice(1);
+    }
+    if (area === null || !rest.length || rest.length > 2) return null;
+    var district = rest.split("");
+    if (!isDigit(district[0])) { if (!TO_DIGIT[district[0]]) return null; district[0] = TO_DIGIT[district[0]]; }
+    if (district.length === 2 && (district[1] === "O" || district[1] === "I")) district[1] = TO_DIGIT[district[1]];
+    var out = area + district.join("") + " " + inward;
+    return VALID_POSTCODE.test(out) ? out : null;
+  }
+  function looksLikePostcode(text) { var s = text.replace(/[^0-9A-Za-z]/g, ""); return s.length >= 2 && /[0-9]/.test(s); }
+  /* [label, boundary, code] for what the text finds. */
+  function searchResults(text) {
+    var q = text.trim().toLowerCase(), out = [];
+    if (!q) return out;
+    var wards = isWard(state.boundary) ? state.boundary : (D.areas.ward22 ? "ward22" : null);
+    (D.areas.lad || []).forEach(function (a) { if (a[1].toLowerCase().indexOf(q) >= 0) out.push([a[1] + " (whole borough)", "lad", a[0]]); });
+    (D.areas[wards] || []).forEach(function (a) { if (a[1].toLowerCase().indexOf(q) >= 0) out.push([a[1] + " ward", wards, a[0]]); });
+    var P = postcodes.data;
+    if (P && looksLikePostcode(text)) {
+      var pc = normalisePostcode(text, P.areas_1, P.areas_2), hit = pc && P.postcodes[pc];
+      if (hit) {
+        // the ward first (the area most people know), then the neighbourhood
+        var order = P.boundaries.map(function (b, i) { return i; }).sort(function (i, j) { return isWard(P.boundaries[j]) - isWard(P.boundaries[i]); });
+        order.forEach(function (i) {
+          var b = P.boundaries[i], code = hit[i] >= 0 ? P.codes[b][hit[i]] : null;
+          if (code && D.areas[b]) out.push([pc + ": " + areaName(b, code) + (isWard(b) ? " ward" : " neighbourhood (" + code + ")"), b, code]);
+        });
+      }
+    }
+    return out.slice(0, 20);
+  }
+  function runSearch() {
+    var input = byId("search-input"), text = input.value, list = clear(byId("search-results")), status = byId("search-status");
+    if (looksLikePostcode(text) && !postcodes.data) loadPostcodes();
+    var found = searchResults(text);
+    found.forEach(function (r) {
+      var b = el("button", {type: "button", cls: "search-result", "data-boundary": r[1], "data-code": r[2], text: r[0]});
+      b.addEventListener("click", function () { openArea(r[1], r[2]); });
+      b.addEventListener("keydown", moveInResults);
+      list.appendChild(el("li", {}, [b]));
+    });
+    if (!text.trim()) status.textContent = "";
+    else if (found.length) status.textContent = found.length + (found.length === 1 ? " match" : " matches") + ": press Enter to open the first, or the down arrow to choose.";
+    else if (looksLikePostcode(text) && D.postcode_file && !postcodes.data) status.textContent = "Loading the borough's postcodes\u2026";
+    else if (looksLikePostcode(text) && postcodes.data && normalisePostcode(text, postcodes.data.areas_1, postcodes.data.areas_2))
+      status.textContent = normalisePostcode(text, postcodes.data.areas_1, postcodes.data.areas_2) + " is not a postcode in " + D.borough.name + ".";
+    else status.textContent = "No ward matches" + (D.postcode_file ? "; for a postcode, type all of it (e.g. the one on a letter)." : " (postcode search is not in this release).");
+  }
+  function moveInResults(e) {
+    var buttons = Array.prototype.slice.call(byId("search-results").querySelectorAll("button"));
+    var i = buttons.indexOf(e.target);
+    if (e.key === "ArrowDown" && i < buttons.length - 1) { e.preventDefault(); buttons[i + 1].focus(); }
+    if (e.key === "ArrowUp") { e.preventDefault(); (i > 0 ? buttons[i - 1] : byId("search-input")).focus(); }
+  }
+  function initSearch() {
+    var input = byId("search-input");
+    input.addEventListener("input", runSearch);
+    input.addEventListener("keydown", function (e) {
+      var first = byId("search-results").querySelector("button");
+      if (e.key === "Enter") { e.preventDefault(); if (first) first.click(); }
+      if (e.key === "ArrowDown" && first) { e.preventDefault(); first.focus(); }
+    });
+  }
+
   /* ------------------------------------------------------------------ state */
   function writeHash() {
     var h = "year=" + state.year + "&compare=" + (state.base || 0) + "&areas=" + state.boundary + "&area=" + encodeURIComponent(state.area || "") + "&measure=" + encodeURIComponent(state.measure);
@@ -567,16 +772,29 @@
       if (k === "measure" && measureIndex[v]) state.measure = v;
     });
   }
-  function selectArea(code, focusCard) {
+  function selectArea(code, focus) {
     state.area = code;
     byId("area-select").value = code;
     if (busy) return;  // the view being loaded shows this area when it arrives
     var paths = byId("map").querySelectorAll("path[data-code]");
     for (var i = 0; i < paths.length; i++) paths[i].classList.toggle("selected", paths[i].getAttribute("data-code") === code);
     renderScorecard(); writeHash();
-    if (focusCard) { var t = byId("scorecard-title"); if (t) { t.setAttribute("tabindex", "-1"); t.focus(); } }
+    if (focus) focusCard();
   }
-  function renderAll() { renderMap(); renderScorecard(); renderWorst(); renderComparators(); writeHash(); }
+  function focusCard() { var t = byId("scorecard-title"); if (t) { t.setAttribute("tabindex", "-1"); t.focus(); } }
+  /* Open an area's scorecard from anywhere (the search): switch the map to its area set if
+     need be (loading its parts), then move the focus to the scorecard. */
+  function openArea(boundary, code) {
+    if (boundary !== "lad" && boundary !== state.boundary) {
+      state.boundary = boundary; byId("boundary-select").value = boundary;
+      state.area = code; fillAreas();
+      focusCardWhenShown = true;
+      show(renderAll);
+      return;
+    }
+    selectArea(code, true);
+  }
+  function renderAll() { renderHeadline(); renderMap(); renderScorecard(); renderWorst(); renderComparators(); writeHash(); }
 
   function init() {
     // the controls only change the view: no submission (no inline handler: the served CSP forbids them)
@@ -590,12 +808,14 @@
     byId("footer").textContent = D.borough.name + " (" + D.borough.code + "), Social Progress Index release " + D.release_year + ". Sources and licences: metadata.json.";
     fillControls();
     trackBar();
+    initSearch();
+    window.addEventListener("resize", placeLabels);
     byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); show(renderAll); });
     byId("compare-select").addEventListener("change", function (e) { state.base = +e.target.value || 0; show(renderAll); });
     byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); show(renderAll); });
     byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; show(function () { renderMap(); writeHash(); }); });
     byId("area-select").addEventListener("change", function (e) { selectArea(e.target.value, false); });
-    renderTargets(); renderDownloads(); renderMethodNotes();
+    renderHeadline(); renderTargets(); renderDownloads(); renderMethodNotes();
     show(renderAll);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();

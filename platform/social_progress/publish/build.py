@@ -62,6 +62,8 @@ class Warehouse:
     pending: dict[str, dict] = field(default_factory=dict)
     # the index audit (marts.index_audit_*), written to audit/
     audit: AuditTables | None = None
+    # Code-Point Open postcodes (postcode, easting, northing, lad_code): the explorer's postcode search
+    postcodes: pd.DataFrame | None = None
 
     def derive_missing_marts(self, context: MartContext) -> None:
         """Compute the derived marts that were not in the warehouse (in dependency order)."""
@@ -120,6 +122,8 @@ def read_warehouse(db: Path, *, require_marts: bool = False) -> Warehouse:
         if _exists(con, "marts", "index_scores_common"):
             wh.scores_common = q("SELECT * FROM marts.index_scores_common")
         wh.audit = read_audit(con)
+        if _exists(con, "staging", "stg_postcodes"):
+            wh.postcodes = q("SELECT postcode, easting, northing, lad_code FROM staging.stg_postcodes")
         if _exists(con, "marts", "disclosure_report"):
             import json as _json
 
@@ -331,8 +335,8 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         borough=borough, year=year, years=wh.years, scores=score_frame, metadata=tables["indicators.csv"],
         progress=tables["progress.csv"], intervals=iv, uncertainty=unc, peers=tables.get("similar_wards.csv"),
         strengths=tables.get("strengths_weaknesses.csv"), targets=tables["targets.csv"],
-        comparators=tables.get("comparators.csv"), boundaries=wh.boundaries, sections=sections,
-        release_files={n: len(b) for n, b in files.items()})
+        comparators=tables.get("comparators.csv"), boundaries=wh.boundaries, postcodes=wh.postcodes,
+        sections=sections, release_files={n: len(b) for n, b in files.items()})
     files["data_dictionary.csv"] = data_dictionary(tables | {"weights.csv": tables["weights.csv"]} | audit_frames,
                                                    list(files) + list(explorer_files))
     files.update(explorer_files)

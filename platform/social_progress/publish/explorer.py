@@ -23,6 +23,7 @@ from importlib.resources import files as package_files
 import geopandas as gpd
 import pandas as pd
 
+from social_progress.geography.postcodes import AREAS_1, AREAS_2, normalise_series
 from social_progress.publish.dictionary import FILES as FILE_DESCRIPTIONS
 
 STATIC = ["index.html", "app.js", "style.css"]
@@ -32,6 +33,12 @@ VIEW_WIDTH = 1000.0
 SUPPRESSION_CODES = {"suppressed_small_count": 1, "suppressed_secondary": 2}
 # the borough as a whole: its section shows in every view, so it stays in data.js and geo.js
 CORE_BOUNDARY = "lad"
+# area sets whose names are written on the map (LSOAs are too many to label)
+LABELLED_BOUNDARIES = ("ward22", "ward19")
+# the postcode search (postcodes.js, loaded when someone first types a postcode): the areas
+# a postcode opens, in order of preference
+POSTCODE_FILE = "explorer/postcodes.js"
+POSTCODE_BOUNDARIES = ("lsoa11", "ward22")
 
 
 def static_files() -> dict[str, bytes]:
@@ -59,14 +66,67 @@ def _s(x):
     return None if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x)
 
 
-def geo_doc(boundaries: gpd.GeoDataFrame) -> dict:
+def _projection(boundaries: gpd.GeoDataFrame):
+    """The boundaries in British National Grid, and the map's view box: x from the left,
+    y down from the top, VIEW_WIDTH wide. Returns (projected, to_view(x, y), height)."""
     b = boundaries.to_crs("EPSG:27700")
     minx, miny, maxx, maxy = b.total_bounds
     k = VIEW_WIDTH / (maxx - minx)
-    height = round((maxy - miny) * k, 1)
+    return b, (lambda x, y: ((x - minx) * k, (maxy - y) * k)), round((maxy - miny) * k, 1)
+
+
+def label_points(boundaries: gpd.GeoDataFrame) -> dict[str, dict[str, list[float]]]:
+    """Where each ward's name goes on the map, in the view box's coordinates: its centroid
+    when that falls inside the ward, else a point surely inside it (a crescent's centroid is not)."""
+    b, to_view, _ = _projection(boundaries)
+    out: dict[str, dict[str, list[float]]] = {}
+    for r in b[b["boundary"].isin(LABELLED_BOUNDARIES)].sort_values(["boundary", "area_code"]).itertuples():
+        c = r.geometry.centroid
+        point = c if r.geometry.contains(c) else r.geometry.representative_point()
+        x, y = to_view(point.x, point.y)
+        out.setdefault(r.boundary, {})[r.area_code] = [round(x, 1), round(y, 1)]
+    return out
+
+
+def postcode_lookup(postcodes: pd.DataFrame, boundaries: gpd.GeoDataFrame, borough_code: str) -> dict | None:
+    """The borough's postcodes (Code-Point Open centroids) -> the LSOA and ward holding each,
+    found with the published boundaries themselves, so a postcode opens the area the map shows.
+
+    {"boundaries": [...], "codes": {boundary: [area codes]}, "postcodes": {"RM10 7AB": [i, j]}}
+    (i, j index the codes lists; -1 when the point is in no area of that set), plus the real
+    postcode areas for the page's normaliser. None when the borough has no postcodes."""
+    pc = postcodes[postcodes["lad_code"] == borough_code].dropna(subset=["easting", "northing"])
+    pc = pc.assign(postcode=normalise_series(pc["postcode"])["postcode_normalised"]).dropna(subset=["postcode"])
+    pc = pc.drop_duplicates("postcode").sort_values("postcode")
+    sets = [b for b in POSTCODE_BOUNDARIES if b in set(boundaries["boundary"])]
+    if pc.empty or not sets:
+        return None
+    points = gpd.GeoDataFrame(pc[["postcode"]].reset_index(drop=True),
+                              geometry=gpd.points_from_xy(pc["easting"], pc["northing"]), crs="EPSG:27700")
+    polys = boundaries.to_crs("EPSG:27700")
+    doc = {"boundaries": sets, "codes": {}, "postcodes": {},
+           "areas_1": sorted(AREAS_1), "areas_2": sorted(AREAS_2)}
+    found = {}
+    for b in sets:
+        layer = polys[polys["boundary"] == b][["area_code", "geometry"]]
+        hit = gpd.sjoin(points, layer, how="left", predicate="intersects")
+        hit = hit[~hit.index.duplicated(keep="first")].sort_index()   # a point on a shared edge: one area
+        codes = sorted(hit["area_code"].dropna().unique())
+        at = {c: i for i, c in enumerate(codes)}
+        doc["codes"][b] = codes
+        found[b] = [at.get(c, -1) if isinstance(c, str) else -1 for c in hit["area_code"]]
+    for i, postcode in enumerate(points["postcode"]):
+        where = [found[b][i] for b in sets]
+        if any(w >= 0 for w in where):
+            doc["postcodes"][postcode] = where
+    return doc if doc["postcodes"] else None
+
+
+def geo_doc(boundaries: gpd.GeoDataFrame) -> dict:
+    b, to_view, height = _projection(boundaries)
 
     def ring(coords) -> str:
-        pts = [f"{(x - minx) * k:.1f} {(maxy - y) * k:.1f}" for x, y in list(coords)[:-1]]
+        pts = ["{:.1f} {:.1f}".format(*to_view(x, y)) for x, y in list(coords)[:-1]]
         return "M" + "L".join(pts) + "Z"
 
     paths: dict[str, dict[str, str]] = {}
@@ -78,7 +138,7 @@ def geo_doc(boundaries: gpd.GeoDataFrame) -> dict:
 
 
 def data_doc(*, borough, year, years, scores, metadata, progress, intervals, uncertainty, peers, strengths, targets,
-             comparators, sections, release_files, boundaries) -> dict:
+             comparators, sections, release_files, boundaries, postcode_file=None) -> dict:
     """Everything the page shows, in one document (split() makes the files)."""
     meta = metadata.set_index("indicator_id")
     measures = [{"id": "Social Progress Index", "name": "Social Progress Index", "type": "index"}]
@@ -169,12 +229,13 @@ def data_doc(*, borough, year, years, scores, metadata, progress, intervals, unc
 
     comp = None
     if comparators is not None:
-        comp = {"names": {}, "order": [], "rows": {}}
+        comp = {"names": {}, "order": [], "roles": {}, "rows": {}}
         role_order = {"borough": 0, "london": 1, "neighbour": 2}
         firsts = comparators.sort_values(["role", "comparator_code"], key=lambda s: s.map(role_order) if s.name == "role" else s)
         for r in firsts.drop_duplicates("comparator_code").itertuples():
             comp["names"][r.comparator_code] = r.comparator_name
             comp["order"].append(r.comparator_code)
+            comp["roles"][r.comparator_code] = r.role
         for r in comparators.itertuples():
             comp["rows"].setdefault(r.indicator_id, {}).setdefault(str(int(r.year)), {})[r.comparator_code] = [
                 _num(r.value, 6), _num(r.ci_lower, 6), _num(r.ci_upper, 6), r.compared_with_london or ""]
@@ -191,7 +252,11 @@ def data_doc(*, borough, year, years, scores, metadata, progress, intervals, unc
            "measures": measures, "areas": areas,
            "n_areas": {b: len(v) for b, v in areas.items()}, "scores": sc, "progress": prog, "uncertainty": unc,
            "peers": peer_map, "strengths": sw, "worst": worst, "targets": tg, "comparators": comp,
-           "sections": sections, "files": files}
+           "sections": sections, "files": files,
+           # ward names on the map: where each goes (small, so in data.js for every view)
+           "labels": label_points(boundaries),
+           # the postcode search's lookup, a file loaded only when someone types a postcode
+           "postcode_file": postcode_file}
     return doc
 
 
@@ -245,7 +310,13 @@ def split(doc: dict, geo: dict) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def bundle(*, boundaries, **kw) -> dict[str, bytes]:
+def bundle(*, boundaries, postcodes=None, **kw) -> dict[str, bytes]:
+    """The explorer's files. `postcodes`: Code-Point Open rows (postcode, easting, northing,
+    lad_code), for the postcode search; without them the page searches ward names only."""
     out = static_files()
-    out.update(split(data_doc(boundaries=boundaries, **kw), geo_doc(boundaries)))
+    lookup = None if postcodes is None else postcode_lookup(postcodes, boundaries, kw["borough"]["code"])
+    doc = data_doc(boundaries=boundaries, postcode_file=POSTCODE_FILE if lookup else None, **kw)
+    out.update(split(doc, geo_doc(boundaries)))
+    if lookup:
+        out[POSTCODE_FILE] = f"window.SPI_POSTCODES({_json(lookup)});\n".encode("utf-8")
     return out
