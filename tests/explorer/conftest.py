@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from explorer_viewports import VIEWPORTS  # noqa: E402  (this folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("SPI_CHROMIUM", "/usr/bin/chromium")
@@ -94,3 +96,17 @@ def serve():
     for s in servers:
         s.shutdown()
         s.server_close()
+
+
+@pytest.fixture
+def viewport(browser):
+    """Emulate a screen size (a VIEWPORTS name) for one test, then give the shared browser
+    back its own size."""
+    def _set(name):
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", VIEWPORTS[name])
+    try:
+        yield _set
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.get("about:blank")
+        assert browser.execute_script("return window.innerWidth") == 1280

@@ -5,6 +5,8 @@ import json
 
 import pandas as pd
 import pytest
+
+from explorer_viewports import VIEWPORTS
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -13,10 +15,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("explorer")]
 
 INDEX = "Social Progress Index"
 DIMENSIONS = ["Basic Human Needs", "Foundations of Wellbeing", "Opportunity"]
-VIEWPORTS = {
-    "390x844": {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True},
-    "1400x1000": {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
-}
 FETCHED = "return performance.getEntriesByType('resource').map(function (r) { return r.name; })"
 
 
@@ -49,16 +47,6 @@ def text(element):
     return element.get_attribute("textContent").strip()
 
 
-@pytest.fixture
-def viewport(browser):
-    def _set(name):
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", VIEWPORTS[name])
-    try:
-        yield _set
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-        browser.get("about:blank")
-        assert browser.execute_script("return window.innerWidth") == 1280
 
 
 def test_the_headline_shows_the_boroughs_index_dimensions_and_change_from_the_release(browser, serve, real_release):

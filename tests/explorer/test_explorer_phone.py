@@ -3,6 +3,8 @@ right edge (the issue found a 1,107 px wide page on a 390 px phone), tables beco
 cards on a phone, the controls do not pin a third of the screen, and in-page links land
 with their heading below any fixed or sticky bar. Screenshots are kept as artefacts."""
 import pytest
+
+from explorer_viewports import VIEWPORTS
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -14,11 +16,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("explorer")]
 
 # A real phone's layout viewport (mobile: the page's meta viewport applies), a small phone,
 # and a desktop window; set through the DevTools protocol so window.innerWidth is exactly this.
-VIEWPORTS = {
-    "390x844": {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True},
-    "360x740": {"width": 360, "height": 740, "deviceScaleFactor": 3, "mobile": True},
-    "1400x1000": {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
-}
 
 OVERFLOWING = """
 var W = document.documentElement.clientWidth, out = [];
@@ -47,17 +44,6 @@ return [h.top, bottom, window.innerHeight, window.scrollY];
 """
 
 
-@pytest.fixture
-def viewport(browser):
-    """Emulate a screen size for one test, then give the shared browser back its own size."""
-    def _set(name):
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", VIEWPORTS[name])
-    try:
-        yield _set
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-        browser.get("about:blank")
-        assert browser.execute_script("return window.innerWidth") == 1280
 
 
 def open_page(browser, url):

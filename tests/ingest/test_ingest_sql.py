@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from social_progress.ingest import IngestError, ingest_source
 from social_progress.ingest.sql import with_installed_driver
+from sql_servers import reachable_engine
 
 DATABASES = {
     "postgres": "postgresql://postgres@127.0.0.1:5432/test",  # bare scheme: the installed driver is used
@@ -24,12 +25,7 @@ DATABASES = {
 def database(request, monkeypatch):
     """(url env var name, engine, table name) with a small table of schools in it."""
     url = DATABASES[request.param]
-    engine = sa.create_engine(with_installed_driver(url), poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"{request.param} not reachable: {exc.orig}")
+    engine = reachable_engine(request.param, url)
     table = f"spi_ingest_test_{uuid.uuid4().hex[:10]}"
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE TABLE {table} (urn INTEGER PRIMARY KEY, name VARCHAR(100), "

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from social_progress.catalogue import CatalogueError, load_catalogue
 from social_progress.ingest import IngestError, ingest_source
 from social_progress.ingest import sql
-from social_progress.ingest.sql import with_installed_driver
+from sql_servers import reachable_engine
 
 SERVERS = {
     "postgres": "postgresql+psycopg2://postgres@127.0.0.1:5432/test",
@@ -32,12 +32,7 @@ REFUSED = "source 'db' (sql:db): field 'reader.query' refused: "
 def db(request, tmp_path, monkeypatch):
     """(kind, env var, engine, table): a table of three schools on one engine."""
     url = f"sqlite:///{tmp_path / 'system.sqlite'}" if request.param == "sqlite" else SERVERS[request.param]
-    engine = sa.create_engine(with_installed_driver(url), poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"{request.param} not reachable: {exc.orig}")
+    engine = reachable_engine(request.param, url)
     table = f"spi_safety_{uuid.uuid4().hex[:10]}"
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE TABLE {table} "
