@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from explorer_viewports import VIEWPORTS
+from test_explorer_browser import open_page, scores, severe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -16,21 +17,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("explorer")]
 INDEX = "Social Progress Index"
 DIMENSIONS = ["Basic Human Needs", "Foundations of Wellbeing", "Opportunity"]
 FETCHED = "return performance.getEntriesByType('resource').map(function (r) { return r.name; })"
-
-
-def open_page(browser, url):
-    browser.get("about:blank")
-    browser.get_log("browser")
-    browser.get(url)
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.body.getAttribute('data-ready')") == "true")
-
-
-def severe(browser):
-    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def scores(release):
-    return pd.read_csv(release / "scores.csv", dtype={"area_code": str})
 
 
 def signed(x):
