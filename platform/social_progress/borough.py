@@ -97,9 +97,20 @@ class AreaConfig(BaseModel):
     comparators: list[str] = []
     index: IndexYears
     index_owner: Owner
+    # the people behind the steward roles that catalogue/sources.yml names (`steward: housing`):
+    # they fetch each source and are alerted when it fails (social_progress.catalogue.stewards)
+    stewards: dict[str, Owner] = {}
     disclosure: Disclosure = Disclosure()
     # the boroughs whose areas are reported: the borough itself, or all 33 for London
     members: list[str] = []
+
+    @field_validator("stewards")
+    @classmethod
+    def _roles(cls, v: dict[str, Owner]) -> dict[str, Owner]:
+        bad = [role for role in v if not re.fullmatch(r"[a-z][a-z0-9_]*", role)]
+        if bad:
+            raise ValueError(f"steward role(s) {bad} are not keys (lower case letters, digits, _)")
+        return v
 
     @property
     def boroughs(self) -> list[str]:
@@ -148,8 +159,9 @@ def coverage_gaps(sources, cfg: AreaConfig) -> dict[str, list[str]]:
 
 def area_config_version(settings) -> str:
     """A short hash of the effective configuration: part of the code version of every asset
-    that depends on the borough, so choosing another borough makes them stale."""
-    return hashlib.sha256(area_config(settings).model_dump_json().encode()).hexdigest()[:16]
+    that depends on the borough, so choosing another borough makes them stale. The stewards
+    are left out: who is alerted about a source does not change any data."""
+    return hashlib.sha256(area_config(settings).model_dump_json(exclude={"stewards"}).encode()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)

@@ -3,13 +3,18 @@
 Settings are read here once and passed to every builder and resource; nothing below reads
 the environment. Building the definitions never runs dbt: the manifest is prepared by
 `make` (or `social-progress prepare`).
+
+Owners come from the deployment (catalogue/areas.yml), never from code: a source's assets
+belong to its steward (`catalogue.steward_for`), the geography, council, index, mart and
+release assets to the index owner. The catalogue's steward roles are checked against the
+deployment's stewards first, so a role nobody holds stops the load with its name.
 """
 from __future__ import annotations
 
 from dagster import Definitions
 
 from social_progress.borough import area_config
-from social_progress.catalogue import load_catalogue
+from social_progress.catalogue import check_stewards, load_catalogue, steward_for
 from social_progress.defs.alerts import build_alert_sensors
 from social_progress.defs.council import build_council_assets
 from social_progress.defs.dbt import build_dbt_assets
@@ -25,8 +30,9 @@ from social_progress.settings import Settings, get_settings
 
 def build_definitions(settings: Settings) -> Definitions:
     catalogue = load_catalogue(settings.sources_path, settings.project_root)
+    check_stewards(catalogue, settings)
     owner = area_config(settings).index_owner.email
-    source_owners = {s.id: s.owner.email for s in catalogue.sources}
+    source_owners = {s.id: steward_for(s, settings).email for s in catalogue.sources}
     dbt_models, indicator_keys = build_dbt_assets(settings, owner, source_owners)
     mart_assets, mart_keys = build_release_mart_assets(settings, owner)
     yearly = build_yearly_job()

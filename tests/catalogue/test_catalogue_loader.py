@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from social_progress.catalogue import CatalogueError, FileReader, HttpReader, load_catalogue
+from social_progress.catalogue import CatalogueError, FileReader, HttpReader, Owner, load_catalogue
 from social_progress.settings import PROJECT_ROOT
 
 REAL = PROJECT_ROOT / "catalogue" / "sources.yml"
@@ -29,9 +29,10 @@ EXPECTED_IDS = [
 ENTRY = {
     "id": "crime",
     "title": "Recorded crime",
-    "publisher": "Metropolitan Police Service",
+    "publisher": {"name": "Metropolitan Police Service (via London Datastore)", "contact": "datastore@london.gov.uk",
+                  "url": "https://data.london.gov.uk/dataset/recorded_crime_summary"},
+    "steward": "public_data",
     "licence": {"name": "OGL v2", "attribution": "Contains MPS data."},
-    "owner": {"name": "Datastore team", "email": "datastore@london.gov.uk"},
     "cadence": "yearly",
     "geography": {"level": "lsoa", "vintage": "2011"},
     "personal_data": False,
@@ -82,9 +83,9 @@ def test_real_catalogue_loads_with_every_expected_source():
     assert catalogue.ids == EXPECTED_IDS
     for source in catalogue.sources:
         assert source.required_columns, source.id
-        assert source.owner.email and source.licence.attribution
+        assert source.publisher.name and source.steward and source.licence.attribution
         if source.origin == "council":   # labelled, stewarded, and its identifiers named
-            assert source.synthetic and source.steward and "SYNTHETIC" in source.title, source.id
+            assert source.synthetic and "SYNTHETIC" in source.title, source.id
             assert source.personal is not None or not source.personal_data, source.id
     crime = catalogue.get("crime")
     assert isinstance(crime.reader, FileReader) and crime.reader.is_glob
@@ -140,10 +141,53 @@ def test_unknown_cadence(root):
         "daily, weekly, monthly, quarterly, yearly, irregular, once")
 
 
-def test_missing_and_invalid_owner_email(root):
-    assert error_for(root, entry(owner__email=None)) == (
-        "catalogue/sources.yml: source 'crime' field 'owner.email': is required but missing")
-    assert "field 'owner.email': 'datastore' is not an email address" in error_for(root, entry(owner__email="datastore"))
+def test_publisher_is_name_contact_and_url(root):
+    assert error_for(root, entry(publisher__name=None)) == (
+        "catalogue/sources.yml: source 'crime' field 'publisher.name': is required but missing")
+    assert "field 'publisher.contact': 'datastore' is neither an email address nor an http(s) URL" in error_for(
+        root, entry(publisher__contact="datastore"))
+    assert "field 'publisher.url': 'data.london.gov.uk' is not an http(s) URL" in error_for(
+        root, entry(publisher__url="data.london.gov.uk"))
+    assert "field 'publisher': give the publisher as {name, contact, url}, not the text 'ONS'" in error_for(
+        root, entry(publisher="ONS"))
+
+
+# ------------------------------------------------------------------------------ steward roles
+
+STEWARDS = {"public_data": Owner(name="Open data steward", email="open.data@borough.example.gov.uk"),
+            "housing": Owner(name="Housing data steward", email="housing.data@borough.example.gov.uk")}
+
+
+def test_a_source_without_a_steward_is_refused(root):
+    assert error_for(root, entry(steward=None)) == (
+        "catalogue/sources.yml: source 'crime' field 'steward': is required but missing")
+
+
+def test_the_old_owner_and_steward_objects_are_refused_with_what_to_write(root):
+    old = entry(owner={"name": "Datastore team", "email": "datastore@london.gov.uk"})
+    assert "field 'owner': is not a known field: a source names a `steward` role" in error_for(root, old)
+    person = entry(steward={"name": "Housing data steward", "email": "housing.data@borough.example.gov.uk"})
+    assert "field 'steward': the steward is a role key" in error_for(root, person)
+    assert "field 'steward': 'Housing Team' does not match" in error_for(root, entry(steward="Housing Team"))
+
+
+def test_an_unknown_role_is_refused_when_the_deployment_is_given(root):
+    path = write(root, entry(steward="libraries"))
+    assert load_catalogue(path, root=root).get("crime").steward == "libraries"   # the shared catalogue alone: a role
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(path, root=root, stewards=STEWARDS)
+    assert str(err.value) == ("catalogue/sources.yml: source 'crime' field 'steward': role 'libraries' has no person in "
+                              "catalogue/areas.yml `stewards:` (roles there: housing, public_data)")
+
+
+def test_a_steward_who_is_the_publisher_is_refused(root):
+    publisher_inbox = {"public_data": Owner(name="Datastore team", email="DataStore@london.gov.uk")}
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(write(root, entry()), root=root, stewards=publisher_inbox)
+    assert "source 'crime' field 'steward': role 'public_data' is held by DataStore@london.gov.uk, the publisher's own " \
+           "contact" in str(err.value)
+    # a steward distinct from the publisher loads
+    assert load_catalogue(write(root, entry()), root=root, stewards=STEWARDS).get("crime").steward == "public_data"
 
 
 def test_path_that_does_not_exist(root):

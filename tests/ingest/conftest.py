@@ -79,9 +79,9 @@ def make_source(source_id: str, reader: dict, required_columns: list[str] | None
     entry = {
         "id": source_id,
         "title": f"Test source {source_id}",
-        "publisher": "Test Publisher",
+        "publisher": {"name": "Test Publisher", "contact": "test@example.org"},
+        "steward": "public_data",
         "licence": {"name": "OGL v3", "attribution": "Contains test data © Crown copyright."},
-        "owner": {"name": "Test team", "email": "test@example.org"},
         "cadence": "yearly",
         "geography": {"level": "lsoa", "vintage": "2011"},
         "personal_data": False,

@@ -12,25 +12,33 @@ from social_progress.catalogue import load_catalogue
 from social_progress.settings import PROJECT_ROOT
 
 REAL = PROJECT_ROOT / "catalogue" / "sources.yml"
+# the deployment's people behind the steward roles (the project's areas.yml with test stewards)
+STEWARDS = {"public_data": {"name": "Open data steward", "email": "open.data@borough.example.org"},
+            "gis": {"name": "GIS steward", "email": "gis@borough.example.org"}}
+
+
+def _deployment(project) -> None:
+    areas = yaml.safe_load((PROJECT_ROOT / "catalogue" / "areas.yml").read_text())
+    project.write("catalogue/areas.yml", yaml.safe_dump({**areas, "stewards": STEWARDS}))
 
 
 def _catalogue(project) -> object:
     """A two-source catalogue (a CSV and a GeoJSON glob) in the temporary project."""
     project.add("gp_practices_sample.csv", "data/records/gp.csv")
     project.add("wards_sample.geojson", "data/geography/wards/E09000002.geojson")
+    _deployment(project)
     common = {
-        "publisher": "Test Publisher",
         "licence": {"name": "OGL v3", "attribution": "Contains public sector information (test)."},
         "geography": {"level": "postcode"},
         "personal_data": False,
     }
     entries = [
-        {"id": "gp_practices", "title": "GP practices", "cadence": "quarterly",
-         "owner": {"name": "ODS", "email": "ods@example.org"},
+        {"id": "gp_practices", "title": "GP practices", "cadence": "quarterly", "steward": "public_data",
+         "publisher": {"name": "Test Publisher", "contact": "ods@example.org"},
          "reader": {"kind": "file", "path": "data/records/gp.csv", "format": "csv"},
          "required_columns": ["org_code"], **common},
-        {"id": "wards", "title": "Wards", "cadence": "once",
-         "owner": {"name": "ONS geography", "email": "geo@example.org"},
+        {"id": "wards", "title": "Wards", "cadence": "once", "steward": "gis",
+         "publisher": {"name": "Test Publisher", "contact": "geo@example.org"},
          "reader": {"kind": "file", "path": "data/geography/wards/*.geojson", "format": "geojson"},
          "required_columns": ["WD25CD"], **{**common, "personal_data": True}},
     ]
@@ -86,7 +94,9 @@ def test_asset_definitions_carry_owner_tags_and_group(project):
     key = dg.AssetKey(["raw", "wards"])
     assert asset_wards.key == key
     assert asset_wards.group_names_by_key[key] == "ingest"
-    assert asset_wards.owners_by_key[key] == ["geo@example.org"]
+    # owned by the steward the deployment names for the role, never the publisher's contact
+    assert asset_wards.owners_by_key[key] == ["gis@borough.example.org"]
+    assert asset_gp.owners_by_key[dg.AssetKey(["raw", "gp_practices"])] == ["open.data@borough.example.org"]
     tags = asset_wards.tags_by_key[key]
     assert tags["cadence"] == "once" and tags["personal_data"] == "true"
     assert "Published by Test Publisher" in asset_wards.descriptions_by_key[key]

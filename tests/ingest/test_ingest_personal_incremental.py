@@ -73,7 +73,7 @@ def _source(make, env: str, table: str, synthetic: bool = True):
                  "key": "tenancy_ref"},
                 ["tenancy_ref", "bedrooms", "updated_at"],
                 origin="council", synthetic=synthetic, personal_data=True,
-                steward={"name": "Housing data steward", "email": "housing.data@example.gov.uk"},
+                steward="housing",
                 geography={"level": "points"},
                 personal={"record_key": "tenancy_ref",
                           "person": {"ref": "person_ref", "first_name": "first_name", "surname": "surname",
@@ -182,10 +182,9 @@ def test_real_personal_data_refuses_the_built_in_keys(project, make, tmp_path, m
 def test_embedded_default_url_is_for_synthetic_sources_only(make):
     reader = {"kind": "sql", "url_env": "SPI_X", "query": "SELECT 1", "default_url": "sqlite:///x.sqlite"}
     with pytest.raises(Exception, match="only for synthetic sources"):
-        make("council_x", reader, origin="council", personal_data=False,
-             steward={"name": "S", "email": "s@example.gov.uk"})
+        make("council_x", reader, origin="council", personal_data=False, steward="housing")
     assert make("council_x", reader, origin="council", synthetic=True, personal_data=False,
-                steward={"name": "S", "email": "s@example.gov.uk"}).reader.default_url == "sqlite:///x.sqlite"
+                steward="housing").reader.default_url == "sqlite:///x.sqlite"
 
 
 def test_json_api_payload_is_read_as_text_records(project, make):

@@ -275,9 +275,9 @@ def test_the_catalogue_file_names_the_entry_and_field(tmp_path: Path):
     path.write_text("""sources:
 - id: housing_db
   title: Housing
-  publisher: Council
+  publisher: {name: Council}
+  steward: housing
   licence: {name: OGL v3, attribution: Council}
-  owner: {name: Data team, email: data@example.org}
   cadence: yearly
   geography: {level: lsoa, vintage: "2011"}
   personal_data: false

@@ -77,6 +77,33 @@ def test_every_asset_has_kinds_a_description_an_owner_and_a_code_version():
     assert problems == []
 
 
+def test_asset_owners_are_the_deployments_stewards_and_index_owner_never_a_publisher():
+    """Owners come from catalogue/areas.yml: a source's assets (its input, raw table and staging
+    model) belong to the person holding its steward role, everything else to the index owner."""
+    import yaml
+
+    areas = yaml.safe_load((ROOT / "catalogue" / "areas.yml").read_text())
+    entries = yaml.safe_load((ROOT / "catalogue" / "sources.yml").read_text())["sources"]
+    steward_email = {e["id"]: areas["stewards"][e["steward"]]["email"] for e in entries}
+    publisher_contacts = {e["publisher"].get("contact") for e in entries} - {None}
+    graph = defs.resolve_asset_graph()
+    # the FSA's food hygiene feed: the council's open-data steward, not opendata@food.gov.uk
+    assert graph.get(AssetKey(["raw", "food_hygiene"])).owners == [areas["stewards"]["public_data"]["email"]]
+    assert graph.get(AssetKey(["raw", "council_housing_repairs"])).owners == [areas["stewards"]["housing"]["email"]]
+    checked = 0
+    for key in graph.get_all_asset_keys():
+        owners = graph.get(key).owners
+        source = key.path[-1] if key.path[0] in ("raw", "inputs") else None
+        if key.path[0] == "staging" and key.path[-1].startswith("stg_") and key.path[-1][4:] in steward_email:
+            source = key.path[-1][4:]
+        expected = [steward_email[source]] if source in steward_email else [areas["index_owner"]["email"]]
+        if graph.get(key).is_materializable or key.path[0] == "inputs":
+            assert owners == expected, key.to_user_string()
+            checked += 1
+        assert not set(owners) & publisher_contacts, key.to_user_string()
+    assert checked > 190
+
+
 def test_every_check_has_a_description_and_every_schedule_runs_in_london_time():
     graph = defs.resolve_asset_graph()
     checks = list(graph.asset_check_keys)

@@ -4,6 +4,7 @@ import pytest
 import shapely
 from dagster import materialize
 
+from social_progress.borough import area_config
 from social_progress.catalogue import load_catalogue
 from social_progress.defs.geography import build_geography_assets
 from social_progress.defs.ingest import build_raw_assets
@@ -23,7 +24,8 @@ def warehouse(tmp_path_factory):
     catalogue = load_catalogue(settings.sources_path)
     ingest = [a for a in build_raw_assets(catalogue, settings) if a.key.path[-1] in BOUNDARY_SOURCES]
     resources = {k: v for k, v in resources_for(settings).items() if k in ("platform", "warehouse")}
-    result = materialize([*ingest, *build_geography_assets(settings, "insight@example.org")], resources=resources)
+    owner = area_config(settings).index_owner.email   # the deployment's index owner, as definitions.py wires it
+    result = materialize([*ingest, *build_geography_assets(settings, owner)], resources=resources)
     assert result.success
     yield duckdb.connect(str(wh / "social_progress.duckdb"), read_only=True)
     mp.undo()

@@ -1,4 +1,5 @@
-"""Source catalogue: what feeds the platform reads, who owns them, and how to read them.
+"""Source catalogue: what feeds the platform reads, who publishes them, which steward role
+fetches them (the person is the deployment's: `stewards.steward_for`), and how to read them.
 
 Why: one typed, validated description of every input, shared by ingest, Dagster assets,
 schedules and release attribution.
@@ -15,9 +16,11 @@ from .models import (
     HttpReader,
     Licence,
     Owner,
+    Publisher,
     Source,
     SqlReader,
 )
+from .stewards import StewardError, check_stewards, steward_for
 
 __all__ = [
     "CADENCES",
@@ -30,9 +33,13 @@ __all__ = [
     "HttpReader",
     "Licence",
     "Owner",
+    "Publisher",
     "Source",
     "SqlReader",
+    "StewardError",
+    "check_stewards",
     "load_catalogue",
+    "steward_for",
 ]
 
 

@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 from pydantic import ValidationError
 
 from .errors import CatalogueError
-from .models import Catalogue, FileReader, HttpReader, Source
+from .models import Catalogue, FileReader, HttpReader, Owner, Source
+from .stewards import steward_problems
 from .paths import catalogue_path_problem
 
 _READER_KINDS = ("file", "http", "sql")
 
 
-def load_catalogue(path: Path | str, root: Path | str | None = None) -> Catalogue:
+def load_catalogue(path: Path | str, root: Path | str | None = None,
+                   stewards: Mapping[str, Owner] | None = None) -> Catalogue:
     """Load and validate the catalogue at `path`.
 
     `root` is the folder reader paths are relative to (default: the project root from
     settings). Paths are checked to exist here, so a catalogue that loads can be ingested,
     and to stay inside the data folders (`paths`), so it cannot read files elsewhere.
+    `stewards` (a deployment's {role: person}, see `stewards`) also checks that every
+    source's steward role has a person there, who is not the publisher.
     """
     path = Path(path)
     if root is None:
@@ -67,6 +71,8 @@ def load_catalogue(path: Path | str, root: Path | str | None = None) -> Catalogu
         seen[source.id] = index
         problems.extend(f"{label}: {name} {p}" for p in _path_problems(source, root))
         sources.append(source)
+    if stewards is not None:
+        problems.extend(f"{label}: {p}" for p in steward_problems(sources, stewards))
 
     if problems:
         raise CatalogueError("\n".join(problems))
@@ -115,6 +121,9 @@ def _describe(err: dict[str, Any]) -> str:
         what = f"{value!r} is not one of {expected}"
     elif kind == "missing":
         what = "is required but missing"
+    elif kind == "extra_forbidden" and loc == ["owner"]:
+        what = ("is not a known field: a source names a `steward` role instead (the person is in "
+                "catalogue/areas.yml `stewards:`), and its `publisher: {name, contact, url}`")
     elif kind == "extra_forbidden":
         what = "is not a known field"
     elif kind == "union_tag_invalid":

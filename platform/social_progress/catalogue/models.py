@@ -1,4 +1,5 @@
-"""Typed model of one catalogue entry: who publishes a feed, under what licence, how to read it.
+"""Typed model of one catalogue entry: who publishes a feed, which steward role fetches it,
+under what licence, how to read it.
 
 Why: every later step (landing, Dagster metadata, release attribution, schedules) needs the
 same facts about a source; holding them in validated objects means a typo in sources.yml is
@@ -35,7 +36,8 @@ class _Strict(BaseModel):
 
 
 class Owner(_Strict):
-    """Who answers when the feed breaks; the email becomes the Dagster asset owner."""
+    """A person (or team inbox) of the deployment who is alerted: a source's steward, or the
+    index owner. The email becomes the Dagster asset owner."""
 
     name: str = Field(min_length=1)
     email: str
@@ -46,6 +48,40 @@ class Owner(_Strict):
         if not _EMAIL.match(value):
             raise ValueError(f"{value!r} is not an email address")
         return value
+
+
+_ROLE = r"^[a-z][a-z0-9_]*$"
+_URL = re.compile(r"^https?://[^\s/]+")
+
+
+class Publisher(_Strict):
+    """Who issues the data (ONS, the police, the FSA, a council service). Never alerted: the
+    publisher does not know or care that this platform holds a stale or broken copy; the
+    source's steward fetches the data and acts. `contact` (an email or a URL) is kept for
+    reference; `url` is where the latest edition can be fetched, when known."""
+
+    name: str = Field(min_length=1)
+    contact: str | None = Field(default=None, description="an email address or an http(s) URL, for reference only")
+    url: str | None = Field(default=None, description="where to fetch the latest edition")
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        if value is not None and not (_EMAIL.match(value) or _URL.match(value)):
+            raise ValueError(f"{value!r} is neither an email address nor an http(s) URL")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not _URL.match(value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @property
+    def email(self) -> str | None:
+        """The contact when it is an email address (compared with the steward's)."""
+        return self.contact if self.contact and _EMAIL.match(self.contact) else None
 
 
 class Licence(_Strict):
@@ -276,10 +312,12 @@ class Source(_Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)
     title: str = Field(min_length=1)
-    publisher: str = Field(min_length=1)
+    publisher: Publisher
+    # a steward ROLE (housing, gis, public_data...): the person behind it is the deployment's,
+    # in catalogue/areas.yml `stewards:` (social_progress.catalogue.stewards.steward_for)
+    steward: str = Field(pattern=_ROLE, max_length=63)
     description: str | None = None
     licence: Licence
-    owner: Owner
     cadence: Cadence
     geography: Geography
     personal_data: bool
@@ -288,15 +326,12 @@ class Source(_Strict):
     coverage: Coverage | None = None     # None: every London borough
     origin: Origin = "public"            # council: the council's own system (not published by anyone)
     synthetic: bool = False              # a generated stand-in, labelled as such everywhere it appears
-    steward: Owner | None = None         # the council person who fetches the data and can act on it
     personal: PersonalData | None = None  # how identifiers are split off at ingest (personal_data sources)
 
     @model_validator(mode="after")
     def _council_rules(self) -> "Source":
         if self.personal is not None and not self.personal_data:
             raise ValueError("`personal` (identifier columns) is given but personal_data is false")
-        if self.origin == "council" and self.steward is None:
-            raise ValueError("a council source needs a `steward`: the council person who can act on its data")
         if self.origin == "council" and self.personal_data and self.personal is None:
             raise ValueError("a council source with personal data must say which columns identify people (`personal`)")
         reader = self.reader
@@ -304,6 +339,28 @@ class Source(_Strict):
             raise ValueError("reader.default_url (an embedded database) is allowed only for synthetic sources: "
                              "a real source must read the URL in its url_env")
         return self
+
+    @field_validator("publisher", mode="before")
+    @classmethod
+    def _publisher_shape(cls, value: object) -> object:
+        if isinstance(value, str):
+            raise ValueError(f"give the publisher as {{name, contact, url}}, not the text {value!r}")
+        return value
+
+    @field_validator("steward", mode="before")
+    @classmethod
+    def _steward_is_a_role(cls, value: object) -> object:
+        if isinstance(value, dict):
+            raise ValueError("the steward is a role key (e.g. housing, public_data); the person behind it belongs "
+                             "in catalogue/areas.yml `stewards:`")
+        return value
+
+    @property
+    def fetch_url(self) -> str | None:
+        """Where the latest edition is fetched: the publisher's page, else the reader's URL."""
+        if self.publisher.url:
+            return self.publisher.url
+        return self.reader.url if isinstance(self.reader, HttpReader) else None
 
     def covers(self, borough: str) -> bool:
         """True when the feed has data for `borough` (an E09 code)."""

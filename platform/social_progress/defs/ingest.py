@@ -7,7 +7,8 @@ with the one `raw/<id>` was built from, so a refresh re-runs a source (and what 
 on it) only when its input changed.
 
 Why generated from the catalogue: adding a feed to sources.yml is the whole job of adding
-it to the platform; its asset, owner, licence and schedule follow. Each asset only calls
+it to the platform; its asset, owner (the source's steward, the person the deployment gives
+its steward role: `catalogue.steward_for`), licence and schedule follow. Each asset only calls
 `social_progress.ingest.ingest_source`, so what runs in Dagster is what the tests test,
 and its materialization carries the provenance a release needs (licence, attribution,
 content hash, landed copy) and says whether the input had changed.
@@ -19,7 +20,7 @@ from collections import defaultdict
 
 import dagster as dg
 
-from social_progress.catalogue import Catalogue, FileReader, HttpReader, Source, SqlReader
+from social_progress.catalogue import Catalogue, FileReader, HttpReader, Owner, Source, SqlReader, steward_for
 from social_progress.defs.resources import PlatformResource
 from social_progress.borough import AreaConfigError, area_config
 from social_progress.defs.versions import code_version
@@ -55,18 +56,19 @@ def input_key(source_id: str) -> dg.AssetKey:
 
 def build_ingest_assets(catalogue: Catalogue, settings: Settings) -> list:
     """The observable inputs (one multi-observable asset, subsettable) and one raw asset per source."""
-    return [build_input_observations(catalogue), *build_raw_assets(catalogue, settings)]
+    return [build_input_observations(catalogue, settings), *build_raw_assets(catalogue, settings)]
 
 
 def build_raw_assets(catalogue: Catalogue, settings: Settings) -> list[dg.AssetsDefinition]:
     return [_ingest_asset(source, settings) for source in catalogue.sources]
 
 
-def build_input_observations(catalogue: Catalogue):
-    specs = [dg.AssetSpec(input_key(s.id), group_name=GROUP, owners=[s.owner.email], kinds={"file", _reader_kind(s)},
+def build_input_observations(catalogue: Catalogue, settings: Settings):
+    stewards = {s.id: steward_for(s, settings) for s in catalogue.sources}
+    specs = [dg.AssetSpec(input_key(s.id), group_name=GROUP, owners=[stewards[s.id].email], kinds={"file", _reader_kind(s)},
                           description=f"The input of '{s.id}' as it is now ({_input_label(s)}); its data version is "
                                       f"the content hash, so a changed input makes raw/{s.id} stale.",
-                          metadata=_static_metadata(s))
+                          metadata=_static_metadata(s, stewards[s.id]))
              for s in catalogue.sources]
     by_key = {input_key(s.id): s for s in catalogue.sources}
 
@@ -137,16 +139,17 @@ def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
     borough = "" if source.coverage is not None and source.coverage.boroughs is not None else _borough_code(settings)
     version = code_version("ingest", "catalogue", files=(source_suite_path(settings.project_root, source.id),),
                            extra=source.model_dump_json() + borough)
+    steward = steward_for(source, settings)
 
     @dg.asset(
         key=raw_key(source.id),
         deps=[input_key(source.id)],
         group_name=GROUP,
-        owners=[source.owner.email],
+        owners=[steward.email],
         description=_description(source),
         tags=_tags(source),
         kinds={"duckdb", _reader_kind(source)},
-        metadata=_static_metadata(source),
+        metadata=_static_metadata(source, steward),
         code_version=version,
         op_tags={"social_progress/time_limit_s": str(INGEST_TIME_LIMIT_S)},
     )
@@ -162,7 +165,7 @@ def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
         for note in result.notes:
             context.log.info(note)
         metadata = {
-            **_static_metadata(source),
+            **_static_metadata(source, steward),
             "status": result.status,
             "origin": result.origin,
             "content_hash": result.content_hash,
@@ -184,20 +187,25 @@ def _ingest_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
 
 
 def _description(source: Source) -> str:
-    text = f"{source.title}. Published by {source.publisher}; {source.licence.name}."
+    text = (f"{source.title}. Published by {source.publisher.name}; {source.licence.name}. "
+            f"Steward role: {source.steward}.")
     return f"{text}\n\n{source.description}" if source.description else text
 
 
-def _static_metadata(source: Source) -> dict[str, object]:
+def _static_metadata(source: Source, steward: Owner) -> dict[str, object]:
     meta: dict[str, object] = {
-        "publisher": source.publisher,
+        "publisher": source.publisher.name,
         "licence": source.licence.name,
         "attribution": source.licence.attribution,
-        "owner": f"{source.owner.name} <{source.owner.email}>",
+        "steward": f"{steward.name} <{steward.email}> (role {source.steward})",
         "cadence": source.cadence,
         "geography": f"{source.geography.level}" + (f" {source.geography.vintage}" if source.geography.vintage else ""),
         "personal_data": source.personal_data,
     }
+    if source.publisher.contact:   # for reference: the publisher is never alerted
+        meta["publisher_contact"] = source.publisher.contact
+    if source.fetch_url:
+        meta["latest_edition"] = dg.MetadataValue.url(source.fetch_url)
     if source.licence.url:
         meta["licence_url"] = dg.MetadataValue.url(source.licence.url)
     reader = source.reader

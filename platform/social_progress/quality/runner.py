@@ -4,6 +4,11 @@
 mart suite on frames built by the caller. Both write quality.check_results, the failed
 expectations (quality.check_failures, for the owner alerts), quarantined rows and the
 check's Data Docs under <warehouse>/data_docs/<run_id>/<check_name>/.
+
+Who hears of a failure: a source suite's failures go to the source's steward (the person the
+deployment gives its steward role, `catalogue.steward_for`), never to the publisher; a mart
+suite's to the index owner. A failed freshness expectation is worded for the steward (a newer
+edition is due, fetch it from...) and carries the edition date, cadence and fetch URL.
 """
 from __future__ import annotations
 
@@ -14,10 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from social_progress.borough import area_config
-from social_progress.catalogue import Source
+from social_progress.catalogue import Source, steward_for
 from social_progress.quality import frames as qf
 from social_progress.quality import store
 from social_progress.quality.codes import cached_catalogue as catalogue, code_lists
+from social_progress.quality.freshness import EditionDue, edition_due
 from social_progress.quality.suites import Suite, load_suite, source_suite_path
 from social_progress.quality.validate import Outcome, run_suite
 from social_progress.settings import Settings
@@ -26,6 +32,7 @@ from social_progress.warehouse import Warehouse, default_lock_timeout
 
 @dataclass
 class Owner:
+    """Who is alerted about a check: the source's steward, or the index owner."""
     name: str
     email: str
 
@@ -59,7 +66,7 @@ def docs_dir(settings: Settings, run_id: str, check_name: str) -> Path:
 
 def owner_of(suite: Suite, settings: Settings) -> Owner:
     if suite.owner == "catalogue":
-        o = catalogue(settings).get(suite.source).owner
+        o = steward_for(catalogue(settings).get(suite.source), settings)
         return Owner(o.name, o.email)
     if suite.owner != "index_owner" and "@" in suite.owner:
         return Owner(suite.owner, suite.owner)
@@ -112,7 +119,7 @@ def evaluate_source(source_id: str, settings: Settings, run_id: str) -> CheckRep
                          _relative(outcome.docs_index, settings))
     q = quarantine_frame(run_id, source, suite, frames["rows"], outcome)
     report.quarantined = len(q)
-    record(settings, run_id, report, source_id=source_id, quarantine=q)
+    record(settings, run_id, report, source_id=source_id, quarantine=q, due=edition_due(source, frames.get("freshness")))
     return report
 
 
@@ -190,7 +197,9 @@ def quarantine_frame(run_id: str, source: Source, suite: Suite, rows: pd.DataFra
 
 
 def record(settings: Settings, run_id: str, report: CheckReport, source_id: str | None = None,
-           quarantine: pd.DataFrame | None = None) -> None:
+           quarantine: pd.DataFrame | None = None, due: EditionDue | None = None) -> None:
+    """`due`: the source's freshness outcome; a failed freshness expectation is recorded with
+    its wording for the steward and its fields (edition_date, cadence, fetch_url)."""
     at = store.now()
     result = pd.DataFrame([{
         "run_id": run_id, "check_name": report.check_name, "asset_key": report.asset_key, "suite": report.suite.name,
@@ -199,11 +208,20 @@ def record(settings: Settings, run_id: str, report: CheckReport, source_id: str 
     failures = pd.DataFrame([{
         "run_id": run_id, "check_name": report.check_name, "asset_key": report.asset_key, "suite": report.suite.name,
         "source_id": source_id, "owner_name": report.owner.name, "owner_email": report.owner.email, "batch": f.batch,
-        "expectation": f.expectation, "column_name": f.column, "severity": f.severity, "why": f.why,
+        "expectation": f.expectation, "column_name": f.column, "severity": f.severity,
         "unexpected_count": f.unexpected_count, "element_count": f.element_count,
         "examples_json": store.dumps(f.examples), "observed_json": store.dumps(f.observed),
-        "data_docs": report.data_docs, "detected_at": at} for f in report.outcome.failures])
+        "data_docs": report.data_docs, "detected_at": at, **_freshness_fields(f, due)} for f in report.outcome.failures],
+        columns=store.FAILURE_COLUMNS)
     store.write(settings.duckdb_path, {"check_results": result, "check_failures": failures, "quarantine": quarantine})
+
+
+def _freshness_fields(failure, due: EditionDue | None) -> dict:
+    """`why` and the edition fields of a failure: a freshness failure tells the steward which
+    edition is due and where it is; any other keeps its suite's `why`."""
+    if due is not None and failure.batch == "freshness":
+        return {"why": due.message, **due.record_fields()}
+    return {"why": failure.why, "edition_date": None, "cadence": None, "fetch_url": None}
 
 
 def _relative(path: Path | None, settings: Settings) -> str | None:

@@ -2,7 +2,11 @@
 
   quality.check_results     one row per check evaluation (the release reads it; contract)
   quality.check_failures    one row per failed expectation, with counts and a few examples
-                            (never personal data): what the owner alerts are built from
+                            (never personal data): what the alerts are built from. owner_name
+                            and owner_email are the person alerted: the source's steward (from
+                            the deployment's catalogue/areas.yml, never the publisher) or the
+                            index owner; a freshness failure also has edition_date (end of the
+                            newest period held), cadence and fetch_url (where the new edition is)
   quality.quarantine        rows that broke a row-level expectation, with the rule
   quality.alert_deliveries  each alert sent (or not) per owner, channel and run
 
@@ -29,13 +33,24 @@ DDL = [
         run_id VARCHAR, check_name VARCHAR, asset_key VARCHAR, suite VARCHAR, source_id VARCHAR,
         owner_name VARCHAR, owner_email VARCHAR, batch VARCHAR, expectation VARCHAR, column_name VARCHAR,
         severity VARCHAR, why VARCHAR, unexpected_count BIGINT, element_count BIGINT, examples_json VARCHAR,
-        observed_json VARCHAR, data_docs VARCHAR, detected_at TIMESTAMP)""",
+        observed_json VARCHAR, data_docs VARCHAR, detected_at TIMESTAMP, edition_date VARCHAR, cadence VARCHAR,
+        fetch_url VARCHAR)""",
+    # a warehouse from before the freshness fields gets them (its earlier rows hold null)
+    "ALTER TABLE quality.check_failures ADD COLUMN IF NOT EXISTS edition_date VARCHAR",
+    "ALTER TABLE quality.check_failures ADD COLUMN IF NOT EXISTS cadence VARCHAR",
+    "ALTER TABLE quality.check_failures ADD COLUMN IF NOT EXISTS fetch_url VARCHAR",
     """CREATE TABLE IF NOT EXISTS quality.quarantine (
         run_id VARCHAR, source_id VARCHAR, rule VARCHAR, row_json VARCHAR, detected_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS quality.alert_deliveries (
         run_id VARCHAR, owner_email VARCHAR, channel VARCHAR, status VARCHAR, attempts INTEGER, error VARCHAR,
         n_failures INTEGER, delivered_at TIMESTAMP)""",
 ]
+
+
+FAILURE_COLUMNS = ["run_id", "check_name", "asset_key", "suite", "source_id", "owner_name", "owner_email", "batch",
+                   "expectation", "column_name", "severity", "why", "unexpected_count", "element_count",
+                   "examples_json", "observed_json", "data_docs", "detected_at", "edition_date", "cadence",
+                   "fetch_url"]
 
 
 def now() -> datetime:
@@ -86,7 +101,11 @@ TABLES = ("check_results", "check_failures", "quarantine", "alert_deliveries")
 def _has_schema(con) -> bool:
     found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'quality' "
                         f"AND table_name IN ({', '.join('?' for _ in TABLES)})", list(TABLES)).fetchone()[0]
-    return found == len(TABLES)
+    if found != len(TABLES):
+        return False
+    # and the latest columns (an older warehouse is brought up to date by ensure_schema)
+    return bool(con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'quality' "
+                            "AND table_name = 'check_failures' AND column_name = 'fetch_url'").fetchone()[0])
 
 
 def _warehouse(db: Path) -> Warehouse:

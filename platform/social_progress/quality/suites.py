@@ -8,7 +8,8 @@ A suite file:
 
     suite: crime                    # name (Data Docs, alerts, quality.check_results)
     asset: raw/crime                # the Dagster asset it checks
-    owner: catalogue                # 'catalogue' (the source's owner in sources.yml), 'index_owner'
+    owner: catalogue                # who is alerted: 'catalogue' (the source's steward: its role in
+                                    # sources.yml, the person in areas.yml `stewards:`), 'index_owner'
                                     # (catalogue/areas.yml) or an email address
     source: crime                   # source suites: the catalogue id
     key: [LSOA11CD, _source_file]   # columns that identify a row (alerts, quarantine)
