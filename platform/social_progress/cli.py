@@ -1,5 +1,6 @@
 """Command line: `refresh` runs the yearly refresh, `preview` and `goalposts` serve analysts,
-`serve` shows a release, `prepare` readies the dbt manifest and the Dagster instance.
+`serve` shows a release, `alerts --preview` shows a run's alerts without sending them,
+`prepare` readies the dbt manifest and the Dagster instance.
 
 Why a CLI next to the Dagster UI: `make run` and cron-less servers need one command that
 runs the same job the UI shows, records the run in the same Dagster instance (so it is
@@ -55,6 +56,19 @@ def _quiet_dagster() -> None:
 
 # ------------------------------------------------------------------------------------ prepare
 
+def _catalogue_problems(settings) -> str | None:
+    """Why the catalogue cannot be used with this deployment (a source's steward role nobody
+    holds in catalogue/areas.yml, a steward who is the publisher...), or None."""
+    from social_progress.borough import AreaConfigError
+    from social_progress.catalogue import CatalogueError, check_stewards, load_catalogue
+
+    try:
+        check_stewards(load_catalogue(settings.sources_path, settings.project_root), settings)
+    except (CatalogueError, AreaConfigError) as exc:
+        return str(exc)
+    return None
+
+
 def prepare(args: argparse.Namespace) -> int:
     from social_progress.dbt_project import prepare_manifest
     from social_progress.settings import get_settings
@@ -62,6 +76,10 @@ def prepare(args: argparse.Namespace) -> int:
     from social_progress.council_systems import ensure_council_systems
 
     settings = get_settings()
+    problem = _catalogue_problems(settings)
+    if problem:
+        _say(f"Catalogue refused:\n{problem}", err=True)
+        return 2
     started = time.monotonic()
     ensure_council_systems(settings, say=_say)
     path, parsed = prepare_manifest(settings, force=getattr(args, "force", False))
@@ -94,6 +112,11 @@ def refresh(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     settings = get_settings()
+    problem = _catalogue_problems(settings)
+    if problem:
+        _say(f"Refresh refused: the catalogue cannot be used with this deployment:\n{problem}", err=True)
+        _say("Nothing was run and no owner was alerted; the previous release is unchanged.", err=True)
+        return 2
     if not args.verbose:
         _quiet_dagster()
     wait = 0.0 if args.no_wait else args.wait
@@ -284,9 +307,7 @@ def _report(args, settings, instance, result, started: float) -> int:
     for e in errors:
         _say(f"check failed: {e[:1500]}", err=True)
     unsent = [d for d in deliveries if d.status == "skipped"]
-    for d in deliveries:
-        if d.status != "skipped":
-            _say(f"alert: {d.channel} to {d.recipient or d.owner_email}: {d.status}", err=True)
+    _say_deliveries(deliveries)
     if unsent:
         _say(f"alerts: {len(unsent)} owner(s) have problems to hear about but no alert channel is configured "
              f"(set SPI_SMTP_HOST or SPI_ALERT_WEBHOOK_URL): {', '.join(d.owner_email for d in unsent)}", err=True)
@@ -302,10 +323,12 @@ def _report(args, settings, instance, result, started: float) -> int:
              f"{settings.duckdb_path}).")
         return 0
     if not result.success or published is None:
+        from social_progress.alerts.problems import root_cause
+
         for rec in events:
             ev = rec.dagster_event
             if ev is not None and ev.event_type == DagsterEventType.STEP_FAILURE:
-                _say(f"step failed: {ev.step_key}: {_root_cause(ev.event_specific_data.error)[:1500]}", err=True)
+                _say(f"step failed: {ev.step_key}: {root_cause(ev.event_specific_data.error)[:1500]}", err=True)
         _say(f"The refresh did not publish a release; the previous release (if any) is unchanged "
              f"(run {run_id[:8]}, {elapsed:.0f} s).", err=True)
         return 1
@@ -318,13 +341,75 @@ def _report(args, settings, instance, result, started: float) -> int:
     return 0
 
 
-def _root_cause(err) -> str:
-    """The innermost error of a step failure: what actually went wrong, not Dagster's wrapper."""
-    if err is None:
-        return "failed"
-    while err.cause is not None and "DagsterExecutionStepExecutionError" in err.message.split(":", 1)[0] + err.cls_name:
-        err = err.cause
-    return err.message.strip()
+def _say_deliveries(deliveries) -> None:
+    """One line per delivery (a webhook by its host only), and each acknowledged problem not re-sent."""
+    from social_progress.alerts import AlertSettings
+    from social_progress.redaction import redact
+
+    secrets = AlertSettings.from_env().secrets()
+    seen = set()
+    for d in deliveries:
+        if d.status not in ("skipped", "acknowledged"):
+            line = f"alert: {d.channel} to {d.recipient or d.owner_email}: {d.status}"
+            _say(redact(line + (f" ({d.error})" if d.error else ""), secrets), err=True)
+        for label in d.acknowledged:
+            if (d.owner_email, label) not in seen:
+                seen.add((d.owner_email, label))
+                _say(redact(f"alert not re-sent to {d.owner_email}: {label}", secrets), err=True)
+
+
+def alerts(args: argparse.Namespace) -> int:
+    """`alerts --preview`: the messages a run's alerts would send, per recipient, without sending;
+    without --preview, send them (nothing already sent for the run is sent twice)."""
+    from social_progress.alerts import dispatch_run_alerts, preview_alerts
+    from social_progress.alerts.run_choice import latest_run
+    from social_progress.borough import area_config
+    from social_progress.settings import get_settings
+
+    settings = get_settings()
+    _quiet_dagster()
+    instance = _existing_instance(settings)
+    run_id = args.run or latest_run(settings, instance)
+    if run_id is None:
+        _say("No run recorded in the warehouse or the Dagster instance: nothing to alert about.", err=True)
+        return 1
+    if not args.preview:
+        deliveries = dispatch_run_alerts(run_id, settings, instance=instance)
+        _say(f"Run {run_id}: {len(deliveries)} delivery record(s).")
+        _say_deliveries(deliveries)
+        return 0
+    borough = area_config(settings).borough.name
+    found = preview_alerts(run_id, settings, instance=instance)
+    _say(f"Preview of the alerts of run {run_id} (nothing is sent): {len(found)} recipient(s).")
+    for a in found:
+        _say("")
+        _say("=" * 78)
+        if not a.to_send:
+            _say(f"To: {a.owner_name} <{a.owner_email}>: nothing sent; acknowledged:")
+            for p in a.acknowledged:
+                _say(f"  - {p.wording.title} ({p.known.label()})")
+            continue
+        _say(f"To: {a.owner_name} <{a.owner_email}>")
+        _say(f"Subject: {a.subject(borough)}")
+        for att in a.attachments:
+            how = f"link {att.url}" if att.url else "attached"
+            _say(f"Attachment: {att.name} ({att.content_type}, {att.size:,} bytes, {how})")
+        _say("")
+        _say(a.text(borough))
+    return 0
+
+
+def _existing_instance(settings):
+    """The Dagster instance when its home exists (never created here: a preview changes nothing)."""
+    home = os.environ.get("DAGSTER_HOME") or str(settings.project_root / "dagster_home")
+    if not (Path(home) / "dagster.yaml").exists():
+        return None
+    try:
+        return _instance(settings)
+    except Exception as exc:  # noqa: BLE001 - the warehouse alone still gives the checks' failures
+        _say(f"note: the Dagster instance in {home} could not be opened ({type(exc).__name__}); "
+             f"using the warehouse only", err=True)
+        return None
 
 
 def _check_text(data) -> str:
@@ -386,6 +471,10 @@ def london(args: argparse.Namespace) -> int:
     os.environ[BOROUGH_VAR] = LONDON_CODE
     os.environ["SPI_WAREHOUSE_DIR"] = str(Path(args.warehouse).resolve() if args.warehouse else root / "warehouse" / "london")
     os.environ["DAGSTER_HOME"] = str(root / "dagster_home" / "london")
+    # the layer goes where borough releases read it (releases/E12000007, or SPI_LONDON_LAYER_DIR),
+    # never into a borough's SPI_RELEASES_DIR
+    from social_progress.publish.london_comparison import london_layer_dir
+    os.environ["SPI_RELEASES_DIR"] = str(london_layer_dir(get_settings()))
     settings = get_settings()
     _say(f"London-wide run: warehouse {settings.duckdb_path}, releases {settings.releases_dir}")
     code = refresh(args)
@@ -394,14 +483,14 @@ def london(args: argparse.Namespace) -> int:
     from social_progress.index.london_weights import estimated_basis, write_weights_from_warehouse
     from social_progress.publish.london_layer import publish_london_layer
 
-    pca_data = area_config(settings).index.pca_data
+    index_config = area_config(settings).index
     layer = publish_london_layer(settings.duckdb_path, settings.releases_dir,
-                                 estimated_basis(settings.duckdb_path, pca_data, dated=False))
+                                 estimated_basis(settings.duckdb_path, index_config.pca_data, dated=False), index_config)
     _say(f"London layer {layer.status}: {layer.path}")
     if not args.write_weights:
         return 0
     path = settings.catalogue_dir / "london_weights.yml"
-    n, basis = write_weights_from_warehouse(settings.duckdb_path, path, pca_data)
+    n, basis = write_weights_from_warehouse(settings.duckdb_path, path, index_config.pca_data)
     _say(f"Common London weights written to {path} ({n} indicators, {basis['areas']}, {basis['years']})")
     return 0
 
@@ -445,6 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="write them, with their basis, into the indicator's YAML")
     p.add_argument("--year", type=int, default=None, help="source year to take the distribution from (default: latest)")
     p.set_defaults(func=goalposts)
+    p = sub.add_parser("alerts", help="preview (or send) the alerts of a run: per recipient, subject, text, attachments")
+    p.add_argument("--preview", action="store_true", help="print the messages that would be sent; send nothing")
+    p.add_argument("--run", default=None, help="run id (default: the latest run in the Dagster instance or warehouse)")
+    p.set_defaults(func=alerts)
     p = sub.add_parser("serve", help="serve the latest release and its explorer on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--release", default="latest", help="release folder to serve, e.g. 2021 (default: latest)")

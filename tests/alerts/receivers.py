@@ -23,8 +23,11 @@ class _Collect:
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        attachments = {part.get_filename(): {"content_type": part.get_content_type(), "data": part.get_payload(decode=True)}
+                       for part in msg.iter_attachments()}
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "subject": msg["Subject"],
-                              "body": msg.get_body(preferencelist=("plain",)).get_content()})
+                              "body": msg.get_body(preferencelist=("plain",)).get_content(), "attachments": attachments,
+                              "raw": envelope.content})
         return "250 Message accepted for delivery"
 
 

@@ -11,9 +11,20 @@ from social_progress.quality import store
 from social_progress.settings import get_settings
 from social_progress.warehouse import replace_table
 
-FSA = "opendata@food.gov.uk"
-MYSOCIETY = "hello@mysociety.org"
 INDEX_OWNER = "insight@lbbd.example.gov.uk"
+
+
+def steward(source_id: str) -> str:
+    """The steward's email as the deployment's catalogue/areas.yml gives it (never the publisher)."""
+    from social_progress.catalogue import load_catalogue, steward_for
+
+    settings = get_settings()
+    return steward_for(load_catalogue(settings.sources_path).get(source_id), settings).email
+
+
+def recipients() -> set[str]:
+    """Who hears of `failing_run`: the stewards of food_hygiene and fixmystreet, and the index owner."""
+    return {steward("food_hygiene"), steward("fixmystreet"), INDEX_OWNER}
 
 
 @pytest.fixture
@@ -52,38 +63,44 @@ def failing_run(settings, run_id="run-1"):
     return fsa, reports
 
 
-def test_each_owner_gets_one_email_and_one_webhook_post(warehouse, smtp, webhook, monkeypatch):
+def test_each_recipient_gets_one_email_and_one_webhook_post(warehouse, smtp, webhook, monkeypatch):
     fsa, reports = failing_run(warehouse)
     assert [r.passed for r in reports] == [False, False, False]
     for k, v in {**smtp.env(), **webhook.env()}.items():
         monkeypatch.setenv(k, v)
     deliveries = dispatch_run_alerts("run-1", warehouse)
     assert sorted((d.owner_email, d.channel, d.status) for d in deliveries) == sorted(
-        [(o, c, "sent") for o in (FSA, MYSOCIETY, INDEX_OWNER) for c in ("email", "webhook")])
+        [(o, c, "sent") for o in recipients() for c in ("email", "webhook")])
     by_to = {m["to"][0]: m for m in smtp.messages}
-    assert sorted(by_to) == sorted([FSA, MYSOCIETY, INDEX_OWNER]) and len(smtp.messages) == 3
+    assert set(by_to) == recipients() and len(smtp.messages) == len(recipients())
 
-    fsa_mail = by_to[FSA]
-    assert "food_hygiene_expectations" in fsa_mail["body"]
-    assert "expect_column_values_to_match_regex on column 'RatingDate'" in fsa_mail["body"]
-    assert "2 of 68836 rows failed" in fsa_mail["body"]  # the London-wide 2020-07 extract: 68,836 businesses
-    assert "43997" in fsa_mail["body"] and f"FHRSID={fsa.loc[3, 'FHRSID']}" in fsa_mail["body"]
-    assert "nothing was published" in fsa_mail["body"]
+    body = by_to[steward("food_hygiene")]["body"]
+    # plain words with the numbers; the expectation only as a detail line; no developer notes
+    assert "2 rows have a date (column RatingDate) that is not in the expected form" in body
+    assert "2 of 68,836 checked" in body  # the London-wide 2020-07 extract: 68,836 businesses
+    assert "expect_column_values_to_match_regex on column 'RatingDate'" in body
+    assert "43997" in body and f"FHRSID: {fsa.loc[3, 'FHRSID']}" in body
+    assert "What to do:" in body and "Why it matters" not in body
+    assert "nothing was published" in body
     for personal in ("BusinessName", "AddressLine1", fsa.loc[3, "BusinessName"], fsa.loc[7, "BusinessName"], fsa.loc[3, "PostCode"]):
-        assert personal not in fsa_mail["body"], personal
-    assert "blocked the release" in fsa_mail["subject"]
-
-    fms_mail = by_to[MYSOCIETY]
-    assert "expect_column_values_to_be_between on column 'reports'" in fms_mail["body"] and "reports=-4" in fms_mail["body"]
-    index_mail = by_to[INDEX_OWNER]
-    assert "index_scores_expectations" in index_mail["body"] and "E01000006" in index_mail["body"]
+        assert personal not in body, personal
+    assert "blocked the release" in by_to[steward("food_hygiene")]["subject"]
+    # the fixmystreet count of -4 (typed batch): a negative count, in words
+    assert "1 row has negative values in column reports" in body and "reports: -4" in body
+    index_mail = by_to[INDEX_OWNER]["body"]
+    assert "1 row has values in column score outside 0 to 100" in index_mail and "E09000002" in index_mail
+    assert "1 of 2 area and period combinations have no data" in index_mail and "E01000006" in index_mail
+    # no server path, no SQL table for the recipient to open
+    for text in (body, index_mail):
+        assert str(warehouse.warehouse_dir) not in text and "quality.quarantine" not in text
 
     posts = {p["json"]["owner"]["email"]: p for p in webhook.posts}
-    assert sorted(posts) == sorted([FSA, MYSOCIETY, INDEX_OWNER])
-    assert posts[FSA]["content_type"] == "application/json"
-    failure = next(f for f in posts[FSA]["json"]["failures"] if f["column"] == "RatingDate")
+    assert set(posts) == recipients()
+    assert posts[steward("food_hygiene")]["content_type"] == "application/json"
+    failure = next(f for f in posts[steward("food_hygiene")]["json"]["failures"] if f["column"] == "RatingDate")
     assert failure["unexpected_count"] == 2 and failure["severity"] == "error" and failure["examples"]
-    assert fsa.loc[3, "BusinessName"] not in str(posts[FSA]["json"])
+    assert failure["title"] == "2 rows have a date (column RatingDate) that is not in the expected form"
+    assert fsa.loc[3, "BusinessName"] not in str(posts[steward("food_hygiene")]["json"])
 
     # quarantine: the offending rows with the rule; FSA is personal data, so key fields only
     q = store.read(warehouse.duckdb_path, "SELECT * FROM quality.quarantine WHERE run_id = 'run-1' ORDER BY source_id, row_json")
@@ -101,7 +118,7 @@ def test_a_run_is_alerted_once_even_if_dispatched_twice(warehouse, smtp, monkeyp
     first = dispatch_run_alerts("run-1", warehouse)
     second = dispatch_run_alerts("run-1", warehouse)
     assert {d.status for d in first} == {"sent"} and {d.status for d in second} == {"already_sent"}
-    assert len(smtp.messages) == 3
+    assert len(smtp.messages) == len(recipients())
 
 
 def test_a_failed_webhook_is_retried_then_delivered(warehouse, monkeypatch, caplog):
@@ -117,7 +134,7 @@ def test_a_failed_webhook_is_retried_then_delivered(warehouse, monkeypatch, capl
         hook.stop()
     first = min(deliveries, key=lambda d: d.owner_email)
     assert first.status == "sent" and first.attempts == 3
-    assert {d.status for d in deliveries} == {"sent"} and len(hook.posts) == 3
+    assert {d.status for d in deliveries} == {"sent"} and len(hook.posts) == len(recipients())
     assert "attempt 1 of 3" in caplog.text and "503" in caplog.text
 
 
@@ -153,7 +170,7 @@ def test_settings_come_from_the_environment_and_hide_the_password():
                                   "SPI_SMTP_PASSWORD": "s3cret", "SPI_SMTP_STARTTLS": "1",
                                   "SPI_ALERT_WEBHOOK_URL": "https://hooks.example/x"})
     assert (cfg.smtp_host, cfg.smtp_port, cfg.smtp_starttls, cfg.smtp_password) == ("mail.example", 587, True, "s3cret")
-    assert "s3cret" not in repr(cfg)
+    assert "s3cret" not in repr(cfg) and "hooks.example" in repr(cfg) and "/x" not in repr(cfg)
     assert AlertSettings.from_env({}).smtp_host is None  # nothing configured: alerts are logged, not sent
 
 
@@ -176,4 +193,5 @@ def test_a_check_that_cannot_run_is_a_failed_error_check_and_alerts_the_owner(wa
         monkeypatch.setenv(k, v)
     dispatch_run_alerts("run-2", warehouse)
     (mail,) = smtp.messages
-    assert mail["to"] == [MYSOCIETY] and "check_could_run" in mail["body"] and "does not exist" in mail["body"]
+    assert mail["to"] == [steward("fixmystreet")] and "check_could_run" in mail["body"] and "does not exist" in mail["body"]
+    assert "The checks could not run on this data" in mail["body"]

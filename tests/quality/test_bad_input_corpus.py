@@ -21,7 +21,7 @@ from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstanc
 
 from corpus import CASES
 from social_progress.alerts import dispatch_run_alerts
-from social_progress.catalogue import load_catalogue
+from social_progress.catalogue import load_catalogue, steward_for
 from social_progress.publish.release import folder_fingerprint
 from social_progress.quality import store
 from social_progress.settings import get_settings
@@ -141,7 +141,8 @@ def test_bad_input_is_caught_blocks_publication_and_alerts_its_owner(case, good_
     assert not any(p.name.startswith(".tmp") for p in releases.iterdir())
 
     # 3. exactly one message, to the source's owner, by email and webhook; no personal data
-    owner = load_catalogue(project / "catalogue" / "sources.yml").get(case.source).owner.email
+    # the source's steward (the person the deployment gives its role), never the publisher
+    owner = steward_for(load_catalogue(project / "catalogue" / "sources.yml").get(case.source), settings).email
     deliveries = dispatch_run_alerts(result.run_id, settings, instance=instance)
     assert sorted((d.channel, d.status) for d in deliveries if d.owner_email == owner) == [("email", "sent"), ("webhook", "sent")]
     recipients = [m["to"][0] for m in smtp.messages]
@@ -157,10 +158,10 @@ def test_bad_input_is_caught_blocks_publication_and_alerts_its_owner(case, good_
         assert expect["check"] in body and expect["expectation"] in body
         if expect["column"]:
             assert f"column '{expect['column']}'" in body
-        if expect["expectation"].startswith("expect_table"):
-            assert "Observed:" in body
-        else:
-            assert "rows failed" in body
+        # in words, with what to do; the expectation's name only as a detail line; no developer notes
+        assert "What to do:" in body and "Why it matters" not in body
+        if expect["expectation"] == "expect_table_columns_to_match_set":
+            assert "is missing column" in body
         for text in expect.get("mentions", ()):
             assert text in body
         assert ("blocked the release" in mail["subject"]) == (expect["severity"] == "error")

@@ -1,15 +1,18 @@
-"""Owner alerts: after a refresh, each data owner whose checks failed gets one message.
+"""Alerts: after a refresh, each recipient with problems gets one message per run.
 
-`dispatch_run_alerts(run_id, settings)` reads what the run's checks found
-(quality.check_failures) and which ingests failed (the Dagster run's step failures, when
-an instance is given), groups them by owner (the catalogue owner of a source; the index
-owner of catalogue/areas.yml for the marts) and sends one message per owner per run by
-email (SMTP) and webhook (JSON POST). Settings come from the environment (see
-`AlertSettings`). Deliveries are retried with backoff, logged, recorded in
-quality.alert_deliveries (so a second dispatch for the same run sends nothing twice) and
-never raise.
+`dispatch_run_alerts(run_id, settings, instance)` gathers the run's problems: what its checks
+recorded (quality.check_failures) and what its Dagster events show (failed steps of any kind,
+failed asset checks; a warehouse that cannot be read). Each goes to the steward of the failing
+source, or to the index owner (marts, geography, other steps, the warehouse). Problems are
+worded for people (`wording`), acknowledged ones are not re-sent (`known_issues`), and the
+message carries the check's Data Docs page and the quarantined rows (`attachments`). Sent by
+email (SMTP) and webhook (JSON POST); settings from the environment (`AlertSettings`).
+Deliveries are retried with backoff, logged without secrets, recorded in
+quality.alert_deliveries (a second dispatch for the same run sends nothing twice) and never
+raise. `preview_alerts` builds the same messages without sending them.
 """
-from social_progress.alerts.dispatch import Delivery, OwnerAlert, build_alerts, dispatch_run_alerts
+from social_progress.alerts.dispatch import Delivery, build_alerts, dispatch_run_alerts, preview_alerts
+from social_progress.alerts.message import OwnerAlert
 from social_progress.alerts.settings import AlertSettings
 
-__all__ = ["AlertSettings", "Delivery", "OwnerAlert", "build_alerts", "dispatch_run_alerts"]
+__all__ = ["AlertSettings", "Delivery", "OwnerAlert", "build_alerts", "dispatch_run_alerts", "preview_alerts"]

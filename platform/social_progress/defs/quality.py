@@ -16,7 +16,7 @@ from pathlib import Path
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue,
                      asset_check)
 
-from social_progress.catalogue import Catalogue
+from social_progress.catalogue import Catalogue, steward_for
 from social_progress.defs.resources import PlatformResource
 from social_progress.quality.mart_frames import read_index_frames, read_stability_frames, read_value_frames
 from social_progress.quality.suites import source_suite_path
@@ -31,8 +31,17 @@ MART_SUITES = {
 }
 
 
-def check_result(outcome, report=None) -> AssetCheckResult:
+def check_result(outcome, report=None, settings: Settings | None = None) -> AssetCheckResult:
+    """`settings` given: failures acknowledged in catalogue/known_issues.yml are marked
+    ("acknowledged: <reason>, until <date>"; expired or changed ones too) in the description and
+    the `known_issues` metadata. Acknowledging never changes the outcome: an error still blocks."""
     failed = outcome.errors or outcome.warnings
+    labels: dict[int, str] = {}
+    if report is not None and settings is not None and outcome.failures:
+        from social_progress.alerts.known_issues import failure_labels
+
+        found = failure_labels(settings, report.check_name, report.suite.source, report.asset_key, outcome.failures)
+        labels = {id(f): label for f, label in zip(outcome.failures, found) if label}
     metadata = {
         "suite": MetadataValue.text(outcome.suite),
         "expectations_evaluated": MetadataValue.int(outcome.evaluated),
@@ -46,9 +55,14 @@ def check_result(outcome, report=None) -> AssetCheckResult:
         if outcome.docs_index is not None:
             metadata["data_docs"] = MetadataValue.path(str(outcome.docs_index))
             metadata["data_docs_url"] = MetadataValue.url(Path(outcome.docs_index).resolve().as_uri())
+    if labels:
+        metadata["known_issues"] = MetadataValue.json([
+            {"expectation": f.expectation, "column": f.column, "batch": f.batch, "status": labels[id(f)]}
+            for f in outcome.failures if id(f) in labels])
     if outcome.failures:
         shown = outcome.errors + outcome.warnings
-        description = "; ".join(f.describe() for f in shown)[:2000]
+        description = "; ".join(f.describe() + (f" [{labels[id(f)]}]" if id(f) in labels else "")
+                                for f in shown)[:2000]
     else:
         description = f"{outcome.evaluated} expectations met"
     return AssetCheckResult(
@@ -87,7 +101,7 @@ def _mart_check(context, settings: Settings, name: str, asset_key: str, build) -
         return check_result(outcome)
     for f in report.outcome.failures:
         context.log.warning(f.describe())
-    return check_result(report.outcome, report)
+    return check_result(report.outcome, report, settings)
 
 
 @asset_check(asset=AssetKey(["marts", "index_scores"]), name="index_scores_expectations", blocking=True,
@@ -118,16 +132,18 @@ MART_CHECKS = [index_scores_expectations, index_stability_expectations, indicato
 
 def build_source_checks(catalogue: Catalogue, settings: Settings) -> list:
     """One blocking check per catalogue source that has a suite in expectations/sources/."""
-    return [_source_check(s) for s in catalogue.sources if source_suite_path(settings.project_root, s.id).exists()]
+    return [_source_check(s, steward_for(s, settings)) for s in catalogue.sources
+            if source_suite_path(settings.project_root, s.id).exists()]
 
 
-def _source_check(source):
+def _source_check(source, steward):
     name = f"{source.id}_expectations"
 
     @asset_check(asset=AssetKey(["raw", source.id]), name=name, blocking=True,
                  description=f"Great Expectations suite expectations/sources/{source.id}.yml on raw.{source.id}: schema, "
                              f"types, GSS codes of the declared vintage and borough, ranges, unique keys, completeness "
-                             f"and freshness. Owner: {source.owner.name} <{source.owner.email}>.")
+                             f"and freshness. Failures go to the steward ({source.steward}): "
+                             f"{steward.name} <{steward.email}>.")
     def _check(context: AssetCheckExecutionContext, platform: PlatformResource) -> AssetCheckResult:
         from social_progress.processes import step_deadline
         from social_progress.quality.runner import evaluate_source, record_crash
@@ -145,6 +161,6 @@ def _source_check(source):
             context.log.warning(f.describe())
         if report.quarantined:
             context.log.warning(f"{report.quarantined} row(s) of raw.{source.id} quarantined in quality.quarantine")
-        return check_result(report.outcome, report)
+        return check_result(report.outcome, report, settings)
 
     return _check

@@ -159,7 +159,7 @@ CASES: list[Case] = [
     Case("imd2019_indicators_renamed_column", "imd2019_indicators", IMD19_IND,
          rename_column("staying_on_in_education_post_16_indicator", "staying_on_post16"),
          dict(_check("imd2019_indicators_expectations", "rows", "expect_table_columns_to_match_set"),
-              mentions=["'missing': ['staying_on_in_education_post_16_indicator']"]),
+              mentions=["missing column staying_on_in_education_post_16_indicator"]),
          "a column the 'not staying on after 16' indicator reads, renamed by the publisher"),
     Case("imd2019_decile_out_of_range", "imd2019", IMD19, set_cell("IMD_decile", "11.0", row=10),
          _check("imd2019_expectations", "typed", "expect_column_values_to_be_between", "IMD_decile"),
