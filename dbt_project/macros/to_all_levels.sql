@@ -5,8 +5,10 @@
 
     area rows        LSOA 2011, LSOA 2021, the 17 pre-2022 wards (ward19), the 19 current
                      wards (ward22) and the borough (lad), for every year of the source;
-    comparator rows  area_level = boundary = 'comparator': each borough of the `comparators`
-                     var and London (E12000007), from the same London-wide source rows
+    comparator rows  area_level = boundary = 'comparator': every London borough (the
+                     neighbours of the `comparators` var among them; int_comparator_areas
+                     says which is which) and London (E12000007), from the same London-wide
+                     source rows
                      (only when the YAML does not say `comparators: false`);
     excluded rows    area_level = boundary = 'excluded': source rows that were dropped, with
                      the reason in `quality_flag` (missing_code, missing_year,
@@ -53,7 +55,6 @@
 {%- set aggregation = ind.rule -%}
 {%- set period = ind.period_sql -%}
 {%- set comparators_on = ind.comparators -%}
-{%- set codes = comparator_codes() -%}
 select * from (
     with src as (
         select
@@ -130,11 +131,13 @@ select * from (
     ),
     comparators as (
         {%- if comparators_on %}
+        -- every other London borough (the `comparators` var's neighbours among them): one
+        -- group-by over rows already read, so the borough can be ranked among the 33
         select 'comparator' as area_level, 'comparator' as boundary, lad_code as area_code, year,
                sum(numerator) filter (where usable) as numerator, sum(denominator) filter (where usable) as denominator,
                null as coverage_flag
         from clean
-        where lad_code in ({% for c in codes %}'{{ c }}'{{ ", " if not loop.last }}{% endfor %}{% if not codes %}null{% endif %})
+        where lad_code like 'E09%' and lad_code not in ({{ deployed_boroughs_sql() }})
         group by all
         union all
         select 'comparator', 'comparator', '{{ var("region_code") }}', year,

@@ -114,11 +114,18 @@ def test_new_indicator_counts_in_its_component(project):
 def test_new_indicator_has_comparators(project):
     with duckdb.connect(str(project / "warehouse" / "social_progress.duckdb"), read_only=True) as con:
         rows = con.execute("SELECT comparator_code, comparator_name, value FROM marts.indicator_comparators "
-                           "WHERE indicator_id = ? AND year = 2015 ORDER BY 1", [NEW]).fetchall()
+                           "WHERE indicator_id = ? AND year = 2015 AND comparator_type <> 'london_borough' "
+                           "ORDER BY 1", [NEW]).fetchall()
+        ranked = {r[0] for r in con.execute("SELECT comparator_code FROM marts.indicator_comparators WHERE "
+                                            "indicator_id = ? AND year = 2015 AND comparator_type = 'london_borough' "
+                                            "AND value > 0", [NEW]).fetchall()}
         levels = {r[0] for r in con.execute("SELECT DISTINCT area_level FROM marts.indicator_values").fetchall()}
     assert [(c, n) for c, n, _ in rows] == [("E09000016", "Havering"), ("E09000025", "Newham"),
                                             ("E09000026", "Redbridge"), ("E12000007", "London")]
     assert all(0 < v < 3 for _, _, v in rows)
+    # IoD 2019 covers all of London: the other 29 boroughs are there too, to rank the borough
+    # among the 33 (its london_rank targets); the borough itself is not a comparator
+    assert len(ranked) == 29 and "E09000002" not in ranked and all(c.startswith("E09") for c in ranked)
     # comparator rows stay out of the values the index reads
     assert levels == {"lsoa", "ward", "borough"}
 
