@@ -31,7 +31,16 @@ dbt_project/target/manifest.json: $(VENV)/.installed $(DBT_FILES)
 manifest: dbt_project/target/manifest.json
 
 # Re-runs only what changed since the last refresh (nothing at all when nothing changed).
+# The release compares the borough with London (London's score, the borough's rank among the
+# boroughs) from the London layer of the London-wide run: when none is published yet, it is
+# built first (once, a few minutes; `make london` refreshes it). A failed London run does not
+# stop the borough's refresh: the release then says London is not compared.
+LONDON_LAYER ?= $(or $(SPI_LONDON_LAYER_DIR),$(CURDIR)/releases/E12000007)
 run: manifest
+	@if [ ! -e "$(LONDON_LAYER)/latest" ]; then \
+	  echo "No London layer in $(LONDON_LAYER): the London-wide run builds it first (make london refreshes it)"; \
+	  $(BIN)/social-progress london || echo "The London-wide run failed: this release will not compare the borough with London"; \
+	fi
 	$(BIN)/social-progress refresh
 
 test: manifest

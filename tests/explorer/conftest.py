@@ -49,6 +49,7 @@ def fixture_releases(tmp_path_factory):
     """Two small releases from the hand-made warehouse: with and without the optional tables."""
     _need_browser()
     from fixture_warehouse import make_warehouse
+    from fixture_targets import write_fixture_targets
     from social_progress.publish.build import build_release, read_warehouse
     from social_progress.publish.release import publish
     out = {}
@@ -57,7 +58,7 @@ def fixture_releases(tmp_path_factory):
         db = make_warehouse(base / "wh" / "social_progress.duckdb", **optional)
         year, files = build_release(read_warehouse(db), borough={"code": "E09000002", "name": "Barking and Dagenham"},
                                     sources_path=ROOT / "catalogue" / "sources.yml",
-                                    targets_path=ROOT / "catalogue" / "targets.yml", code_version="test")
+                                    targets_path=write_fixture_targets(base / "catalogue"), code_version="test")
         out[name] = publish(base / "releases", year, files).path
     return out
 

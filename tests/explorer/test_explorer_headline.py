@@ -62,11 +62,15 @@ def test_the_headline_shows_the_boroughs_index_dimensions_and_change_from_the_re
         assert text(li.find_element(By.CSS_SELECTOR, ".hl-change-value")) == signed(lad[(year, d)] - lad[(prev, d)])
         assert li.find_element(By.CSS_SELECTOR, ".rating").get_attribute("data-rating") == p.loc[d, "rating"]
 
-    # London: its value when comparators.csv holds the index, else the page says it is absent
+    # London: its score and the borough's rank from the London layer (london_comparison.parquet), else its value
+    # when comparators.csv holds the index, else the page says it is absent
     london = browser.find_element(By.ID, "headline-london")
     comp = pd.read_csv(real_release / "comparators.csv") if (real_release / "comparators.csv").exists() else pd.DataFrame()
     has_index = not comp.empty and ((comp["indicator_id"] == INDEX) & (comp["role"] == "london") & (comp["year"] == year)).any()
-    if has_index:
+    if (real_release / "london_comparison.parquet").exists():
+        lc = pd.read_parquet(real_release / "london_comparison.parquet").set_index(["year", "measure"]).loc[(year, INDEX)]
+        assert f"London: {lc['london_score']:.1f}" in london.text and f"{lc['rank_text']} London boroughs" in london.text
+    elif has_index:
         value = comp[(comp["indicator_id"] == INDEX) & (comp["role"] == "london") & (comp["year"] == year)]["value"].iloc[0]
         assert f"London: {value:.1f}" in london.text
     else:

@@ -50,6 +50,7 @@ def plant(db: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def hostile_release(tmp_path_factory):
     from fixture_warehouse import make_warehouse
+    from fixture_targets import write_fixture_targets
     from test_data_docs_escaping import build_planted_docs
 
     from social_progress.publish.build import build_release, read_warehouse
@@ -61,7 +62,7 @@ def hostile_release(tmp_path_factory):
     assert len(planted) >= 8 and any(k.startswith("geography.areas.") for k in planted)
     year, files = build_release(read_warehouse(db), borough={"code": "E09000002", "name": "Barking and Dagenham"},
                                 sources_path=ROOT / "catalogue" / "sources.yml",
-                                targets_path=ROOT / "catalogue" / "targets.yml", code_version="test")
+                                targets_path=write_fixture_targets(base / "catalogue"), code_version="test")
     release = publish(base / "releases", year, files).path
     docs = build_planted_docs(release / "quality" / "planted")
     assert docs.docs_index is not None

@@ -117,3 +117,9 @@ def test_the_london_layer_is_published(london):
     scores = pd.read_parquet(layer / "scores.parquet", columns=["boundary", "area_code", "measure_type", "score"])
     assert scores["score"].notna().all()
     assert scores[scores["measure_type"] == "index"].groupby("boundary")["area_code"].nunique().to_dict()["lsoa11"] == 4829
+    # London's own score (london.csv: London scored as one area) for every year, between its boroughs' lowest and
+    # highest, and the framework borough releases check before comparing (publish.london_comparison)
+    own = pd.read_csv(layer / "london.csv").query("measure_type == 'index'").set_index("year")["score"]
+    span = index.groupby("year")["score"].agg(["min", "max"])
+    assert (sorted(own.index) == sorted(span.index) and ((own >= span["min"]) & (own <= span["max"])).all()
+            and __import__("json").loads((layer / "metadata.json").read_text())["framework"]["fingerprint"])

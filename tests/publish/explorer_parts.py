@@ -29,6 +29,9 @@ def merge(files: dict[str, bytes]) -> tuple[dict, dict]:
             data["progress"]["pairs"].setdefault(f"{base}:{y}", {})[p["boundary"]] = areas
         if "strengths" in p:
             data["strengths"].setdefault(y, {})[p["boundary"]] = p["strengths"]
+        for k in ("benchmarks", "trends"):   # each area against its benchmark, and its trend
+            if k in p:
+                data[k].setdefault(y, {})[p["boundary"]] = p[k]
     return data, geo
 
 

@@ -37,8 +37,11 @@ def test_one_part_per_area_set_and_year_and_one_map_per_area_set(release):
     expected = {f"{b}/{y}": f"explorer/data-{b}-{y}.js" for b in ("lsoa11", "ward19", "ward22") for y in (2019, 2020, 2021)}
     expected |= {f"geo/{b}": f"explorer/geo-{b}.js" for b in ("lsoa11", "ward19", "ward22")}
     assert data["parts"] == expected
-    assert {n for n in files if n.startswith("explorer/") and n.endswith(".js")} == (
-        set(expected.values()) | {"explorer/data.js", "explorer/geo.js", "explorer/app.js"})
+    # besides the charts' code, their library (vendor/) and each area set's years (series-*.js)
+    series = {f"explorer/series-{b}.js" for b in ("lsoa11", "ward19", "ward22")}
+    assert data["series"] == {b: f"explorer/series-{b}.js" for b in ("lsoa11", "ward19", "ward22")}
+    assert {n for n in files if n.startswith("explorer/") and n.endswith(".js") and not n.startswith("explorer/vendor/")} == (
+        set(expected.values()) | series | {"explorer/data.js", "explorer/geo.js", "explorer/app.js", "explorer/charts.js"})
     # data.js and geo.js keep only the borough as a whole (its section shows in every view)
     assert {b for y in data["scores"].values() for b in y} == {"lad"}
     assert {b for p in data["progress"]["pairs"].values() for b in p} == {"lad"}
@@ -50,6 +53,10 @@ def test_one_part_per_area_set_and_year_and_one_map_per_area_set(release):
     assert set(part["progress"]) == {"2019", "2020"}
     assert part["progress"]["2019"] == doc["progress"]["pairs"]["2019:2021"]["ward19"]
     assert part["strengths"] == doc["strengths"]["2021"]["ward19"]
+    # and each area's comparison with the borough and its trend (publish.benchmark, publish.trend)
+    assert part["benchmarks"] == doc["benchmarks"]["2021"]["ward19"] and part["benchmarks"]
+    assert part["trends"] == doc["trends"]["2021"]["ward19"] and part["trends"]
+    assert {b for y in data["benchmarks"].values() for b in y} == {"lad"}
 
 
 def test_the_parts_put_back_together_are_the_whole_document(release):

@@ -70,6 +70,11 @@ def test_metadata_lists_inputs_weights_diagnostics_checks_and_file_hashes(build)
     meta = json.loads(files["metadata.json"])
     crime = next(i for i in meta["inputs"] if i["source_id"] == "crime")
     assert crime["licence"] and crime["content_hash"] == "a" * 64 and crime["period"] == "2019-2021"
+    # who issues it, where its next edition is, and the council role that fetches it (a role, never a person)
+    assert (crime["publisher"], crime["publisher_contact"], crime["latest_edition_url"], crime["steward_role"]) == (
+        "Metropolitan Police Service (via London Datastore)", "datastore@london.gov.uk",
+        "https://data.london.gov.uk/dataset/recorded_crime_summary", "public_data")
+    assert "@" not in json.dumps([{k: v for k, v in i.items() if k != "publisher_contact"} for i in meta["inputs"]])
     assert meta["code_version"] == "test-version"
     assert meta["weights"] and meta["diagnostics"]
     assert meta["checks"] == [{"blocking": True, "check": "marts/index_scores:index_scores_expectations", "status": "passed"}]

@@ -124,6 +124,7 @@ def warehouse(tmp_path_factory):
 def publish_with_docs(db: Path, releases: Path) -> Path:
     """A release of the warehouse at `db` with its Data Docs, as the publish asset makes it."""
     from fixture_warehouse import BOROUGH
+    from fixture_targets import write_fixture_targets
 
     from social_progress.publish.assemble import run_data_docs
     from social_progress.publish.build import build_release, read_warehouse
@@ -137,7 +138,8 @@ def publish_with_docs(db: Path, releases: Path) -> Path:
                      "indicator_values_expectations": "quality/data_docs/indicator_values_expectations/index.html"}
     year, files = build_release(read_warehouse(db), borough={"code": BOROUGH[0], "name": BOROUGH[1]},
                                 sources_path=ROOT / "catalogue" / "sources.yml",
-                                targets_path=ROOT / "catalogue" / "targets.yml", code_version="test", data_docs=links)
+                                targets_path=write_fixture_targets(db.parent / "catalogue"), code_version="test",
+                                data_docs=links)
     return publish(releases, year, files, run_records=docs).path
 
 

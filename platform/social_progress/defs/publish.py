@@ -79,8 +79,13 @@ def build_release_mart_assets(settings: Settings, owner: str) -> tuple[list, lis
 
 
 def build_release_asset(settings: Settings, owner: str, mart_keys: list[AssetKey]):
+    from social_progress.publish.london_comparison import layer_version
+
+    # the London layer (releases/E12000007/latest, published by `social-progress london`) is
+    # read when the release is built: its fingerprint is part of the code version, so a newly
+    # published layer makes the release stale ("none" when there is no layer)
     version = code_version("publish", "explorer", files=(settings.sources_path, targets_path(settings)),
-                           extra=area_config_version(settings))
+                           extra=area_config_version(settings) + "london-layer:" + layer_version(settings))
     deps = [AssetKey(["marts", "index_scores"]), AssetKey(["marts", "indicator_comparators"]),
             AssetKey(["marts", "indicator_metadata"]), AssetKey(["geography", "areas"]), *mart_keys]
 

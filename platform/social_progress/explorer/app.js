@@ -11,7 +11,8 @@
     "better": {cls: "better", icon: "\u25B2", text: "Better"},
     "worse": {cls: "worse", icon: "\u25BC", text: "Worse"},
     "no significant change": {cls: "same", icon: "\u25CF", text: "No significant change"},
-    "not assessed": {cls: "na", icon: "\u2013", text: "Not assessed"}
+    "not assessed": {cls: "na", icon: "\u2013", text: "Not assessed"},
+    "no new data": {cls: "nodata", icon: "\u25CB", text: "No new data"}
   };
   var SVGNS = "http://www.w3.org/2000/svg";
   var byId = function (id) { return document.getElementById(id); };
@@ -108,7 +109,7 @@
     if (!p) return el("span", {cls: "rating na", text: "\u2013 No comparison"});
     var r = RATING[p[0]] || RATING["not assessed"];
     return el("span", {cls: "rating " + r.cls, title: p[1], "data-rating": p[0]},
-      [el("span", {"aria-hidden": "true", text: r.icon}), r.text]);
+      [el("span", {"aria-hidden": "true", text: r.icon}), noNewData(p) ? "No new data since " + noNewData(p) : r.text]);
   }
   function boundaryLabel(b) {
     if (b === "lad") return "The borough as a whole";
@@ -135,6 +136,7 @@
         (D.progress.pairs[k] = D.progress.pairs[k] || {})[p.boundary] = p.progress[base];
       });
       if (D.strengths && p.strengths) (D.strengths[y] = D.strengths[y] || {})[p.boundary] = p.strengths;
+      ["benchmarks", "trends"].forEach(function (k) { if (D[k] && p[k]) (D[k][y] = D[k][y] || {})[p.boundary] = p[k]; });
     }
     parts.loaded[p.id] = true;
     (parts.waiting[p.id] || []).forEach(function (f) { f(); });
@@ -246,6 +248,32 @@
     var code = Object.keys(C.roles || {}).filter(function (c) { return C.roles[c] === "london"; })[0];
     return code && row[code] && isNum(row[code][0]) ? row[code][0] : null;
   }
+  /* The London layer's comparison for the year (publish/london_comparison.py): London's own
+     score and the borough's rank among London's boroughs, on the London common framework;
+     null when the release has none (sections.london_comparison says why). */
+  function londonComparison(year) {
+    var S = (D.sections || {}).london_comparison;
+    if (!S || !S.available || !S.years || !S.years[String(year)]) return null;
+    var y = S.years[String(year)], idx = y["Social Progress Index"];
+    if (!idx || !isNum(idx.rank)) return null;
+    return {section: S, index: idx, measures: y};
+  }
+  function renderLondonComparison(box, lc, dims) {
+    var idx = lc.index, S = lc.section;
+    box.appendChild(el("span", {cls: "hl-london-value", id: "headline-london-value",
+      text: isNum(idx.london) ? "London: " + f1(idx.london) : "London's own score is not in the London layer"}));
+    box.appendChild(document.createTextNode(" \u00b7 "));
+    box.appendChild(el("strong", {cls: "hl-london-rank", id: "headline-london-rank",
+      text: idx.text + " London boroughs"}));
+    box.appendChild(el("span", {cls: "hl-london-note", text: " (London common framework, where " + D.borough.name +
+      " scores " + f1(idx.borough) + "; London layer of " + S.layer_published + ")"}));
+    // each dimension: London's score and the borough's rank, beside the borough's own
+    Array.prototype.forEach.call(dims.querySelectorAll("li[data-measure]"), function (li) {
+      var m = lc.measures[li.getAttribute("data-measure")];
+      if (!m || !isNum(m.rank)) return;
+      li.appendChild(el("div", {cls: "hl-dim-london", text: (isNum(m.london) ? "London " + f1(m.london) + " \u00b7 " : "") + m.text}));
+    });
+  }
   /* The change in score since `prev` and its rating; why it is not assessed, if `why`. */
   function changeLine(code, measure, prev, cls, why) {
     var e = entry(state.year, "lad", code, measure) || [], pe = prev ? entry(prev, "lad", code, measure) : null;
@@ -255,7 +283,7 @@
     line.appendChild(el("span", {cls: "hl-since", text: " since " + prev + " "}));
     var p = progress(prev, state.year, "lad", code, measure);
     line.appendChild(ratingBadge(p));
-    if (why && p && p[0] === "not assessed") line.appendChild(el("span", {cls: "hl-reason", text: " (" + p[1] + ")"}));
+    if (p && p[1] && !noNewData(p)) line.appendChild(el("span", {cls: "hl-reason", text: " (" + p[1] + ")"}));  // every reason printed
     return line;
   }
   function renderHeadline() {
@@ -278,8 +306,12 @@
     // London: the release compares indicators with London; the index only when it holds London's
     var london = byId("headline-london"), lv = londonValue("Social Progress Index", state.year);
     clear(london);
-    if (isNum(lv)) london.textContent = "London: " + f1(lv) + ". ";
+    var lc = londonComparison(state.year);
+    if (lc) { lv = lc.index.london; renderLondonComparison(london, lc, dims); }
+    else if (isNum(lv)) london.textContent = "London: " + f1(lv) + ". ";
     else {
+      var why = ((D.sections || {}).london_comparison || {}).note;
+      if (why) london.setAttribute("title", why);
       london.appendChild(el("strong", {text: "London comparison not in this release"}));
       london.appendChild(document.createTextNode(" (London's index, the borough's rank among London boroughs). Indicators are compared with London "));
       london.appendChild(el("a", {href: "#compare-section", text: "below"}));
@@ -307,8 +339,8 @@
     var m = measureIndex[state.measure], e = entry(state.year, state.boundary, code, state.measure);
     var n = D.n_areas[state.boundary];
     if (!e) return areaName(state.boundary, code) + ": no data";
-    var s = areaName(state.boundary, code) + ": " + m.name + " score " + f1(e[1]) + ", rank " + (isNum(e[2]) ? e[2] : "\u2013") + " of " + n;
-    if (m.type === "indicator") s += ", value " + fmtValue(e[0], m.unit) + " " + fmtUnit(m.unit);
+    var s = areaName(state.boundary, code) + ": " + m.name + " score " + f1(e[1]) + ", rank " + rankText(state.year, state.boundary, code, state.measure);
+    if (m.type === "indicator") s += ", value " + valueWithUnit(e[0], m.unit);
     return s;
   }
   function renderMap() {
@@ -415,11 +447,119 @@
     rows.forEach(function (r) {
       var e = r[1] || [];
       var tr = el("tr", {"data-code": r[0]}, [el("th", {scope: "row", text: areaName(state.boundary, r[0])}), el("td", {text: r[0]}),
-        el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: isNum(e[2]) ? String(e[2]) : "\u2013"})]);
+        el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: rankText(state.year, state.boundary, r[0], state.measure)})]);
       if (m.type === "indicator") tr.appendChild(el("td", {cls: "num", text: valueText(e, m), title: e[7] ? SUPPRESSED_WHY : ""}));
       body.appendChild(tr);
     });
     labelCells(t);
+  }
+
+  /* ------------------------------------------------------------------ comparisons, trends, ranks
+     Each value against its benchmark (LSOAs and wards: the borough; the borough: London) and
+     its recent trend, both computed when the release is published (publish/benchmark.py,
+     publish/trend.py); ranks that show ties; values carried forward. Every verdict is a
+     shape and words, never colour alone, and its reason is printed, not only on hover. */
+  var COMPARISON = {
+    "better": {cls: "better", icon: "\u25B2", text: "Better"},
+    "similar": {cls: "similar", icon: "\u25C6", text: "Similar"},
+    "worse": {cls: "worse", icon: "\u25BC", text: "Worse"},
+    "higher": {cls: "neutral", icon: "\u25B3", text: "Higher"},
+    "lower": {cls: "neutral", icon: "\u25BD", text: "Lower"},
+    "not compared": {cls: "na", icon: "\u2013", text: "Not compared"}
+  };
+  /* the year a carried-forward value dates from ("no new data since 2019"), else null */
+  function noNewData(p) {
+    if (!p || p[0] !== "no new data") return null;
+    var m = /(\d{4})/.exec(p[1] || "");
+    return m ? m[1] : "an earlier year";
+  }
+  function reasonNote(text) { return el("small", {cls: "reason", text: text}); }
+  function ratingWithReason(p) {
+    var wrap = el("span", {cls: "rated"}, [ratingBadge(p)]);
+    if (p && p[1] && !noNewData(p)) wrap.appendChild(reasonNote(p[1]));
+    return wrap;
+  }
+  function changeOrNoNewData(p, text) { return noNewData(p) ? "No new data since " + noNewData(p) : text; }
+  function byArea(key, year, boundary, code, measure) {
+    var y = (D[key] || {})[String(year)] || {}, b = y[boundary] || {}, a = b[code] || {};
+    return isNum(a[measure]) ? a[measure] : null;
+  }
+  function comparisonBadge(c, against) {
+    var k = COMPARISON[c] || COMPARISON["not compared"];
+    var words = c === "similar" ? "Similar to " + against : (c === "not compared" || !COMPARISON[c]) ? k.text : k.text + " than " + against;
+    return el("span", {cls: "cmp " + k.cls, "data-comparison": c || "not compared"}, [el("span", {cls: "cmp-icon", "aria-hidden": "true", text: k.icon}), words]);
+  }
+  function benchmarkCell(type, boundary, code, measure) {
+    var td = el("td", {cls: "benchmark"});
+    if (!D.benchmarks) { td.appendChild(comparisonBadge("not compared")); td.appendChild(reasonNote("not in this release")); return td; }
+    if (type !== "indicator") {
+      td.appendChild(comparisonBadge("not compared"));
+      td.appendChild(reasonNote("a score has no confidence interval"));
+      return td;
+    }
+    var i = byArea("benchmarks", state.year, boundary, code, measure), t = i === null ? null : D.benchmark_text[i];
+    if (!t) { td.appendChild(comparisonBadge("not compared")); td.appendChild(reasonNote("no value")); return td; }
+    td.appendChild(comparisonBadge(t[0], t[2]));
+    td.appendChild(reasonNote(t[1].replace(/^not compared: /, "")));
+    return td;
+  }
+  var TREND_TEST = {chi_squared_trend: "chi-squared test for trend", least_squares: "least-squares slope"};
+  function trendWords(t) {
+    var span = t[2] && t[3] ? " " + t[2] + "\u2013" + t[3] : "";
+    if (t[0] === "increasing" || t[0] === "decreasing")
+      return (t[0] === "increasing" ? "Increasing" : "Decreasing") + " significantly" + (t[1] ? ", " + t[1] : "") + span;
+    if (t[0] === "no significant trend") return "No significant trend" + span;
+    return "Not enough data for a trend (" + t[4] + " data year" + (t[4] === 1 ? "" : "s") + ")";
+  }
+  function trendCell(boundary, code, measure) {
+    var td = el("td", {cls: "trend"});
+    var i = D.trends ? byArea("trends", state.year, boundary, code, measure) : null, t = i === null ? null : D.trend_text[i];
+    if (!t) { td.appendChild(el("span", {cls: "trend-mark na", "data-trend": "none", text: D.trends ? "No data" : "Not in this release"})); return td; }
+    var cls = t[1] === "getting better" ? "better" : t[1] === "getting worse" ? "worse" : (t[0] === "increasing" || t[0] === "decreasing") ? "neutral" : "na";
+    var icon = t[0] === "increasing" ? "\u2197" : t[0] === "decreasing" ? "\u2198" : t[0] === "no significant trend" ? "\u2192" : "\u2013";
+    td.appendChild(el("span", {cls: "trend-mark " + cls, "data-trend": t[0]}, [el("span", {cls: "cmp-icon", "aria-hidden": "true", text: icon}), trendWords(t)]));
+    if (t[5]) td.appendChild(reasonNote(t[4] + " values; " + (TREND_TEST[t[5]] || t[5]) + " at 95%"));
+    return td;
+  }
+  /* Standard competition ranking ("1224"): areas that share a value share a rank, shown
+     with "=": "=2nd of 19". */
+  function ordinal(n) {
+    var t = n % 100, u = n % 10;
+    return n + ((t >= 11 && t <= 13) ? "th" : u === 1 ? "st" : u === 2 ? "nd" : u === 3 ? "rd" : "th");
+  }
+  var tieCache = {};
+  function sharing(year, boundary, measure, rank) {
+    var key = year + "|" + boundary + "|" + measure, counts = tieCache[key];
+    var areas = (D.scores[String(year)] || {})[boundary];
+    if (!counts || counts.areas !== areas) {
+      counts = {areas: areas, n: {}};
+      Object.keys(areas || {}).forEach(function (c) {
+        var e = areas[c][measure];
+        if (e && isNum(e[2])) counts.n[e[2]] = (counts.n[e[2]] || 0) + 1;
+      });
+      tieCache[key] = counts;
+    }
+    return counts.n[rank] || 0;
+  }
+  function rankText(year, boundary, code, measure) {
+    var e = entry(year, boundary, code, measure) || [];
+    if (!isNum(e[2])) return "\u2013";
+    return (sharing(year, boundary, measure, e[2]) > 1 ? "=" : "") + ordinal(e[2]) + " of " + D.n_areas[boundary];
+  }
+  /* A value and its unit, the unit said once: "38.6% of working-age adults", "4.2 per 1,000 residents". */
+  function valueWithUnit(v, unit) {
+    if (!isNum(v)) return "\u2013";
+    return fmtValue(v, unit) + (isShare(unit) ? " of " + unit.replace(/^share of /, "") : unit ? " " + unit : "");
+  }
+  var MAX_LISTED = 5;
+  /* The borough against London in the comparators table (marts.comparisons, by the same
+     method as every benchmark: the borough's 95% interval against London's value). */
+  function londonVerdictCell(verdict, own, m) {
+    var c = verdict && COMPARISON[verdict] ? verdict : "not compared";
+    var td = el("td", {cls: "progress"}, [comparisonBadge(c, "London")]);
+    td.appendChild(reasonNote(c === "not compared" ? (own && !isNum(own[1]) ? "no confidence interval for this kind of measure" : "no London value to compare with")
+      : "the borough's 95% confidence interval " + (c === "similar" ? "includes" : "excludes") + " London's value"));
+    return td;
   }
 
   /* ------------------------------------------------------------------ scorecard */
@@ -435,22 +575,24 @@
     if (type === "indicator") {
       valueCell.textContent = valueText(e, m);
       if (e[7]) valueCell.appendChild(el("small", {cls: "caption suppressed", text: " " + SUPPRESSED_WHY}));
-      else valueCell.appendChild(el("span", {cls: "visually-hidden", text: " " + fmtUnit(m.unit)}));
+      else if (isNum(e[0])) valueCell.appendChild(el("span", {cls: "visually-hidden", text: valueWithUnit(e[0], m.unit).slice(valueText(e, m).length)}));
       if (isNum(e[5]) && isNum(e[6])) valueCell.title = "95% confidence interval " + fmtValue(e[5], m.unit) + " to " + fmtValue(e[6], m.unit);
     }
     var changeText = signed(scoreChange, 1);
     if (type === "indicator" && be && isNum(e[0]) && isNum(be[0])) changeText += " (value " + fmtChange(e[0] - be[0], m.unit) + ")";
+    changeText = changeOrNoNewData(p, changeText);
     var th = el("th", {scope: "row"}, [name]);
     if (type === "indicator") {
       th.appendChild(el("br"));
       th.appendChild(el("small", {cls: "caption", text: fmtUnit(m.unit) + (isNum(e[4]) && e[4] !== state.year ? "; data from " + e[4] : "") +
         (m.synthetic ? "; SYNTHETIC council data" : m.framework === "borough" ? "; council data" : "")}));
     }
-    return el("tr", {cls: type, "data-measure": m.id}, [th, valueCell,
+    return el("tr", {cls: type, "data-measure": m.id}, [th, valueCell, benchmarkCell(type, cb, code, m.id),
       el("td", {cls: "num score", "data-score": isNum(e[1]) ? String(e[1]) : "", text: f1(e[1])}),
-      el("td", {cls: "num rank", text: isNum(e[2]) ? e[2] + " of " + n : "\u2013"}),
+      el("td", {cls: "num rank", text: rankText(state.year, cb, code, m.id)}),
       el("td", {cls: "num change", text: base ? changeText : "\u2013"}),
-      el("td", {cls: "progress"}, [base ? ratingBadge(p) : el("span", {cls: "rating na", text: "\u2013 No comparison"})])]);
+      el("td", {cls: "progress"}, [base ? ratingWithReason(p) : el("span", {cls: "rating na", text: "\u2013 No comparison"})]),
+      trendCell(cb, code, m.id)]);
   }
   function renderScorecard() {
     var box = clear(byId("scorecard"));
@@ -466,19 +608,23 @@
     var unc = D.uncertainty && D.uncertainty[String(state.year)] && D.uncertainty[String(state.year)][cb] ?
       D.uncertainty[String(state.year)][cb][code] : null;
     cards.appendChild(el("div", {cls: "card"}, [el("div", {text: "Social Progress Index"}), el("div", {cls: "big", id: "card-index", text: f1(idx[1])}),
-      el("div", {text: "Rank " + (isNum(idx[2]) ? idx[2] : "\u2013") + " of " + n + (unc ? " (90% interval " + Math.round(unc[0]) + "\u2013" + Math.round(unc[2]) + ")" : "")})]));
+      el("div", {id: "card-rank", text: "Rank " + rankText(state.year, cb, code, "Social Progress Index") + (unc ? " (90% interval " + Math.round(unc[0]) + "\u2013" + Math.round(unc[2]) + ")" : "")})]));
     var ip = progress(base, state.year, cb, code, "Social Progress Index");
     var be = base ? entry(base, cb, code, "Social Progress Index") : null;
     cards.appendChild(el("div", {cls: "card"}, [el("div", {text: base ? "Change since " + base : "Change"}),
-      el("div", {cls: "big", text: be ? signed(idx[1] - be[1], 1) : "\u2013"}), base ? ratingBadge(ip) : el("span", {text: ""})]));
+      el("div", {cls: "big", text: be ? signed(idx[1] - be[1], 1) : "\u2013"}), base ? ratingWithReason(ip) : el("span", {text: ""})]));
     box.appendChild(cards);
 
     var table = el("table", {cls: "data", id: "scorecard-table"});
-    table.appendChild(el("caption", {text: "Every measure for " + name + " in " + state.year + ": value, score (0\u2013100), rank among " + n +
-      " areas (1 = best), change in score" + (base ? " since " + base : "") + " and progress rating."}));
+    var against = cb === "lad" ? "London" : D.borough.name;
+    table.appendChild(el("caption", {text: "Every measure for " + name + " in " + state.year + ": value, compared with " + against +
+      " (by the value's 95% confidence interval), score (0\u2013100), rank among " + n +
+      " areas (1st = best; = a shared rank), change in score" + (base ? " since " + base : "") + ", progress rating and recent trend (last five data years)."}));
     table.appendChild(el("thead", {}, [el("tr", {}, [el("th", {scope: "col", text: "Measure"}), el("th", {scope: "col", cls: "num", text: "Value"}),
+      el("th", {scope: "col", text: "Compared with " + against}),
       el("th", {scope: "col", cls: "num", text: "Score"}), el("th", {scope: "col", cls: "num", text: "Rank"}),
-      el("th", {scope: "col", cls: "num", text: base ? "Change since " + base : "Change"}), el("th", {scope: "col", text: "Progress"})])]));
+      el("th", {scope: "col", cls: "num", text: base ? "Change since " + base : "Change"}), el("th", {scope: "col", text: "Progress"}),
+      el("th", {scope: "col", text: "Trend"})])]));
     var tb = el("tbody");
     tb.appendChild(scoreRow("index", measureIndex["Social Progress Index"], code, base));
     D.measures.filter(function (m) { return m.type === "dimension"; }).forEach(function (d) {
@@ -511,7 +657,10 @@
     var grid = el("div", {cls: "sw"});
     [["relative strength", "Strengths", "better"], ["relative weakness", "Weaknesses", "worse"]].forEach(function (k) {
       var items = rows.filter(function (r) { return r[5] === k[0]; }).sort(function (a, b) { return k[2] === "better" ? b[4] - a[4] : a[4] - b[4]; });
-      var col = el("div", {cls: "sw-col", id: k[2] === "better" ? "strengths-list" : "weaknesses-list"}, [el("h4", {text: k[1] + " (" + items.length + ")"})]);
+      var total = items.length;
+      items = items.slice(0, MAX_LISTED);
+      var col = el("div", {cls: "sw-col", id: k[2] === "better" ? "strengths-list" : "weaknesses-list"}, [el("h4", {text: k[1] +
+        (total > items.length ? " (the " + items.length + " largest of " + total + ", largest first)" : " (" + total + ")")})]);
       var ul = el("ul");
       items.forEach(function (r) {
         var m = measureIndex[r[1]] || {name: r[1]};
@@ -536,27 +685,58 @@
       var m = measureIndex[id] || {name: id}, e = entry(state.year, "lad", lad, id) || [];
       var be = base ? entry(base, "lad", lad, id) : null;
       body.appendChild(el("tr", {"data-measure": id}, [el("td", {cls: "inline-label", text: String(i + 1)}), el("th", {scope: "row", text: m.name}),
-        el("td", {cls: "span2", text: m.component || ""}), el("td", {cls: "num wrap", text: fmtValue(e[0], m.unit) + " " + fmtUnit(m.unit)}),
-        el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: be ? signed(e[1] - be[1], 1) : "\u2013"}),
-        el("td", {cls: "progress"}, [base ? ratingBadge(progress(base, state.year, "lad", lad, id)) : el("span", {text: "\u2013"})])]));
+        el("td", {cls: "span2", text: m.component || ""}), el("td", {cls: "num wrap", text: valueWithUnit(e[0], m.unit)}),
+        el("td", {cls: "num", text: f1(e[1])}), el("td", {cls: "num", text: be ? changeOrNoNewData(progress(base, state.year, "lad", lad, id), signed(e[1] - be[1], 1)) : "\u2013"}),
+        el("td", {cls: "progress"}, [base ? ratingWithReason(progress(base, state.year, "lad", lad, id)) : el("span", {text: "\u2013"})])]));
     });
     labelCells(t);
+  }
+  /* Targets: each one labelled adopted or illustrative where it is shown (not only in a
+     tooltip), so a draft is never read as policy; relative targets (a gap to London, a rank
+     among London's boroughs) say what they are measured against. */
+  var TARGET_LABELS = {adopted: "Adopted target", illustrative: "Illustrative target, not adopted"};
+  function targetLabel(r) {
+    var labels = ((D.sections || {}).targets || {}).labels || TARGET_LABELS;
+    var kind = r.adoption_status === "adopted" ? "adopted" : "illustrative";  // anything unlabelled reads as not adopted
+    return el("span", {cls: "target-label " + kind, text: labels[kind] || TARGET_LABELS[kind]});
+  }
+  function targetText(r) {
+    if (r.kind === "london_gap") return "Close " + Math.round(100 * r.target) + "% of the " + r.baseline_year + " gap to London by " +
+      r.target_year + (isNum(r.target_gap) ? " (a gap of " + fmtChange(r.target_gap, r.unit).replace(/^\+/, "") + " or less)" : "");
+    if (r.kind === "london_rank") return "Rank " + r.target + " or better of London's 33 boroughs by " + r.target_year;
+    return fmtValue(r.target, r.unit) + " by " + r.target_year;
+  }
+  function targetCurrent(r) {
+    if (!isNum(r.current_value)) return "no data";
+    var s = fmtValue(r.current_value, r.unit) + " (" + r.current_year + ")";
+    if (r.kind === "london_gap" && isNum(r.reference_value)) s += "; London " + fmtValue(r.reference_value, r.unit) + ", gap " + fmtChange(r.current_gap, r.unit);
+    if (r.kind === "london_rank" && isNum(r.current_rank)) s += "; rank " + r.current_rank + " of " + r.boroughs_compared;
+    return s;
+  }
+  function targetStatus(r) {
+    if (r.status === "on track" || r.status === "off track") {
+      var on = r.status === "on track";
+      return [el("span", {cls: "status " + (on ? "on" : "off")}, [el("span", {"aria-hidden": "true", text: on ? "\u2714 " : "\u2716 "}), on ? "On track" : "Off track"])];
+    }
+    var ne = r.status === "not evaluated";
+    return [el("span", {cls: "rating na", text: ne ? "\u2013 Not evaluated" : "\u2013 No data"}),
+      ne && r.status_reason ? el("small", {cls: "caption target-reason", text: " " + r.status_reason}) : null];
   }
   function renderTargets() {
     var box = clear(byId("targets"));
     if (!D.targets || !D.targets.length) { box.appendChild(el("p", {cls: "unavailable", text: "No targets are set for this release (catalogue/targets.yml)."})); return; }
-    box.appendChild(el("p", {cls: "caption", text: "Each target's latest borough value, its trend over the last five data years, and the value the trend reaches by the target year. On track: met already, or the trend reaches the target in time."}));
+    box.appendChild(el("p", {cls: "caption", text: "Each target's latest borough value, its trend over the last five data years (for a target against London, the trend of the gap), and where the trend reaches by the target year. On track: met already, or the trend reaches the target in time. An illustrative target is a draft for discussion that the council has not adopted."}));
     var t = el("table", {cls: "data", id: "targets-table"});
     t.appendChild(el("thead", {}, [el("tr", {}, ["Indicator", "Target", "Current", "Trend", "Projected", "Status"].map(function (h) { return el("th", {scope: "col", text: h}); }))]));
     var tb = el("tbody");
     D.targets.forEach(function (r) {
-      tb.appendChild(el("tr", {"data-measure": r.indicator_id}, [el("th", {scope: "row"}, [r.name, el("br"), el("small", {cls: "caption", text: r.source || ""})]),
-        el("td", {text: fmtValue(r.target, r.unit) + " by " + r.target_year}),
-        el("td", {text: isNum(r.current_value) ? fmtValue(r.current_value, r.unit) + " (" + r.current_year + ")" : "no data"}),
-        el("td", {text: r.trend + (isNum(r.trend_per_year) ? " (" + fmtChange(r.trend_per_year, r.unit) + " a year)" : "")}),
-        el("td", {text: isNum(r.projected_value) ? fmtValue(r.projected_value, r.unit) + " in " + r.target_year : "\u2013"}),
-        el("td", {}, [r.status === "no data" ? el("span", {cls: "rating na", text: "\u2013 No data"}) :
-          el("span", {cls: "status " + (r.status === "on track" ? "on" : "off")}, [el("span", {"aria-hidden": "true", text: r.status === "on track" ? "\u2714 " : "\u2716 "}), r.status === "on track" ? "On track" : "Off track"])])]));
+      var relative = r.kind === "london_gap" || r.kind === "london_rank";
+      tb.appendChild(el("tr", {"data-measure": r.indicator_id, "data-kind": r.kind || "absolute"}, [el("th", {scope: "row"}, [r.name, el("br"), targetLabel(r), el("br"), el("small", {cls: "caption target-source", text: r.source || ""})]),
+        el("td", {text: targetText(r)}),
+        el("td", {text: targetCurrent(r)}),
+        el("td", {text: r.trend + (isNum(r.trend_per_year) ? " (" + (relative ? "gap " : "") + fmtChange(r.trend_per_year, r.unit) + " a year)" : "")}),
+        el("td", {text: isNum(r.projected_value) ? (relative ? "gap " + fmtChange(r.projected_value, r.unit) : fmtValue(r.projected_value, r.unit)) + " in " + r.target_year : "\u2013"}),
+        el("td", {}, targetStatus(r))]));
     });
     t.appendChild(tb); box.appendChild(labelCells(t));
   }
@@ -564,7 +744,7 @@
     var box = clear(byId("comparators"));
     var C = D.comparators;
     if (!C) { box.appendChild(el("p", {cls: "unavailable", id: "comparators-unavailable", text: "Not available in this release: " + ((D.sections.comparators || {}).note || "no comparator data") + "."})); return; }
-    box.appendChild(el("p", {cls: "caption", text: "Latest value on or before " + state.year + " for each indicator. The last column compares the borough with London: better or worse only when the 95% confidence intervals do not overlap."}));
+    box.appendChild(el("p", {cls: "caption", text: "Latest value on or before " + state.year + " for each indicator, in the unit under its name. The last column compares the borough with London: better or worse only when the borough's 95% confidence interval excludes London's value, as for every benchmark on this page."}));
     var t = el("table", {cls: "data", id: "comparators-table"});
     var hr = el("tr", {}, [el("th", {scope: "col", text: "Indicator"}), el("th", {scope: "col", text: "Year"})]);
     C.order.forEach(function (c) { hr.appendChild(el("th", {scope: "col", cls: "num", text: C.names[c]})); });
@@ -578,7 +758,7 @@
       var ys = Object.keys(C.rows[id]).map(Number).filter(function (y) { return y <= state.year; });
       if (!ys.length) return;
       var y = Math.max.apply(null, ys), row = C.rows[id][String(y)];
-      var tr = el("tr", {"data-measure": id}, [el("th", {scope: "row", text: m.name}), el("td", {text: String(y)})]);
+      var tr = el("tr", {"data-measure": id}, [el("th", {scope: "row"}, [m.name, el("br"), el("small", {cls: "caption unit", text: fmtUnit(m.unit)})]), el("td", {text: String(y)})]);
       var verdict = "";
       C.order.forEach(function (c) {
         var v = row[c];
@@ -587,10 +767,7 @@
         if (v && v[3] && v[3] !== "" && c === D.borough.code) verdict = v[3];
         tr.appendChild(td);
       });
-      var map = {"better": "better", "worse": "worse", "similar": "no significant change"};
-      var badge = verdict && map[verdict] ? ratingBadge([map[verdict], "compared with London"]) : el("span", {cls: "rating na", text: "\u2013 Not compared"});
-      if (verdict === "similar") { clear(badge); badge.appendChild(el("span", {"aria-hidden": "true", text: "\u25CF"})); badge.appendChild(document.createTextNode("Similar")); }
-      tr.appendChild(el("td", {cls: "progress"}, [badge]));
+      tr.appendChild(londonVerdictCell(verdict, row[D.borough.code], m));
       tb.appendChild(tr);
     });
     t.appendChild(tb); box.appendChild(labelCells(t));
@@ -756,6 +933,35 @@
     });
   }
 
+  /* ------------------------------------------------------------------ charts
+     explorer/charts.js (and the charting library it loads) arrives only when the chart
+     section first comes near the screen, so the first view does not carry it; after that
+     every change of area, year or measure redraws the charts. */
+  var charts = {requested: false, watching: false};
+  function chartContext() {
+    return {year: state.year, boundary: state.boundary, cardBoundary: cardBoundary(), area: state.area, measure: state.measure,
+            areaName: areaName, boundaryLabel: boundaryLabel, fmtValue: fmtValue, fmtUnit: fmtUnit};
+  }
+  function renderCharts() {
+    if (!byId("charts-section")) return;
+    if (window.SPI_CHARTS) { window.SPI_CHARTS.render(chartContext()); return; }
+    function load() {
+      if (charts.requested) return;
+      charts.requested = true;
+      var s = el("script", {src: "explorer/charts.js"});
+      s.addEventListener("load", renderCharts);
+      s.addEventListener("error", function () { charts.requested = charts.watching = false; byId("charts-status").textContent = "Could not load explorer/charts.js: check the connection and reload."; });
+      document.body.appendChild(s);
+    }
+    if (charts.watching || charts.requested) return;
+    if (!window.IntersectionObserver) { load(); return; }
+    charts.watching = true;
+    var io = new IntersectionObserver(function (entries) {
+      if (entries.some(function (x) { return x.isIntersecting; })) { io.disconnect(); load(); }
+    }, {rootMargin: "400px 0px"});
+    io.observe(byId("charts-section"));
+  }
+
   /* ------------------------------------------------------------------ state */
   function writeHash() {
     var h = "year=" + state.year + "&compare=" + (state.base || 0) + "&areas=" + state.boundary + "&area=" + encodeURIComponent(state.area || "") + "&measure=" + encodeURIComponent(state.measure);
@@ -778,7 +984,7 @@
     if (busy) return;  // the view being loaded shows this area when it arrives
     var paths = byId("map").querySelectorAll("path[data-code]");
     for (var i = 0; i < paths.length; i++) paths[i].classList.toggle("selected", paths[i].getAttribute("data-code") === code);
-    renderScorecard(); writeHash();
+    renderScorecard(); renderCharts(); writeHash();
     if (focus) focusCard();
   }
   function focusCard() { var t = byId("scorecard-title"); if (t) { t.setAttribute("tabindex", "-1"); t.focus(); } }
@@ -794,7 +1000,7 @@
     }
     selectArea(code, true);
   }
-  function renderAll() { renderHeadline(); renderMap(); renderScorecard(); renderWorst(); renderComparators(); writeHash(); }
+  function renderAll() { renderHeadline(); renderMap(); renderScorecard(); renderWorst(); renderComparators(); renderCharts(); writeHash(); }
 
   function init() {
     // the controls only change the view: no submission (no inline handler: the served CSP forbids them)
@@ -813,7 +1019,7 @@
     byId("year-select").addEventListener("change", function (e) { state.year = +e.target.value; fillCompare(); show(renderAll); });
     byId("compare-select").addEventListener("change", function (e) { state.base = +e.target.value || 0; show(renderAll); });
     byId("boundary-select").addEventListener("change", function (e) { state.boundary = e.target.value; fillAreas(); show(renderAll); });
-    byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; show(function () { renderMap(); writeHash(); }); });
+    byId("measure-select").addEventListener("change", function (e) { state.measure = e.target.value; show(function () { renderMap(); renderCharts(); writeHash(); }); });
     byId("area-select").addEventListener("change", function (e) { selectArea(e.target.value, false); });
     renderHeadline(); renderTargets(); renderDownloads(); renderMethodNotes();
     show(renderAll);

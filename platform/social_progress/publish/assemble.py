@@ -21,11 +21,13 @@ def targets_path(settings: Settings) -> Path:
 def build_from_settings(settings: Settings, data_docs: dict[str, str] | None = None,
                         require_marts: bool = True) -> tuple[int, dict[str, bytes]]:
     """The release files (year, {name: bytes}) for the warehouse and catalogue `settings` point at."""
+    from social_progress.publish.london_comparison import for_release
+
     cfg = area_config(settings)
     wh = read_warehouse(settings.duckdb_path, require_marts=require_marts)
     return build_release(wh, borough=cfg.borough.model_dump(), sources_path=settings.sources_path,
                          targets_path=targets_path(settings), code_version=code_version(settings.project_root),
-                         data_docs=data_docs)
+                         data_docs=data_docs, london=for_release(settings, cfg, wh))
 
 
 def run_data_docs(settings: Settings, run_id: str | None = None) -> tuple[dict[str, str], dict[str, bytes]]:

@@ -31,8 +31,9 @@ from social_progress.publish.audit import gate as audit_gate
 from social_progress.publish.audit import section as audit_section
 from social_progress.publish.contents import metadata_json, scores_csv, scores_geojson
 from social_progress.publish.dictionary import data_dictionary
-from social_progress.publish.marts import DERIVED_MARTS, MartContext, MartError, read_inputs, read_mart
+from social_progress.publish.marts import DERIVED_MARTS, MartContext, MartError, mart_is_current, read_inputs, read_mart
 from social_progress.publish.tables import both, csv_bytes, parquet_bytes, tidy
+from social_progress.publish.targets import target_labels
 
 BOUNDARY_TABLES = {"lsoa11": "lsoa11_boundaries", "lsoa21": "lsoa21_boundaries", "ward19": "ward19_boundaries",
                    "ward22": "ward22_boundaries", "lad": "borough_boundary"}
@@ -129,9 +130,11 @@ def read_warehouse(db: Path, *, require_marts: bool = False) -> Warehouse:
 
             row = con.execute("SELECT policy, report FROM marts.disclosure_report").fetchone()
             wh.disclosure = {"policy": row[0], **_json.loads(row[1])} if row else None
-        missing = [n for n in DERIVED_MARTS if not _exists(con, "marts", n)]
+        # a mart written by older code (other columns) counts as missing: computed here, or refused
+        missing = [n for n in DERIVED_MARTS if not _exists(con, "marts", n) or not mart_is_current(con, n)]
         if missing and require_marts:
-            raise MartError(f"derived marts not in the warehouse: {', '.join('marts.' + n for n in missing)} "
+            raise MartError(f"derived marts not in the warehouse (or written by older code): "
+                            f"{', '.join('marts.' + n for n in missing)} "
                             "(materialise them first: social_progress.publish.marts)")
         for name, spec in DERIVED_MARTS.items():
             if name in missing:
@@ -189,7 +192,11 @@ def release_inputs(wh: Warehouse, sources_path: Path) -> list[dict]:
         except KeyError:
             continue
         period = periods.get(r.source_id) or (f"vintage {s.geography.vintage}" if s.geography.vintage else "not dated")
-        out.append({"source_id": r.source_id, "title": s.title, "publisher": s.publisher, "licence": s.licence.name,
+        # who issues the data (and where its latest edition is) and the council steward ROLE that
+        # fetches it: roles only, a release names no member of staff
+        out.append({"source_id": r.source_id, "title": s.title, "publisher": s.publisher.name,
+                    "publisher_contact": s.publisher.contact, "latest_edition_url": s.fetch_url,
+                    "steward_role": s.steward, "licence": s.licence.name,
                     "origin": s.origin, "synthetic": s.synthetic, "personal_data": s.personal_data,
                     "licence_url": s.licence.url, "attribution": s.licence.attribution, "content_hash": r.content_hash,
                     "rows": int(r.rows), "cadence": str(getattr(s.cadence, "value", s.cadence)), "period": period,
@@ -200,8 +207,12 @@ def release_inputs(wh: Warehouse, sources_path: Path) -> list[dict]:
 # ------------------------------------------------------------------------------------------ release
 
 def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_path: Path | None,
-                  code_version: str, data_docs: dict[str, str] | None = None) -> tuple[int, dict[str, bytes]]:
+                  code_version: str, data_docs: dict[str, str] | None = None,
+                  london=None) -> tuple[int, dict[str, bytes]]:
     """Every release file, from the warehouse tables and the derived marts in `wh`.
+
+    `london`: the comparison with the London layer (publish.london_comparison.for_release);
+    without it the release says no London layer was given.
 
     `targets_path` is used only for a marts.target_status that was not in the warehouse
     (see read_warehouse); a materialised one already holds the targets."""
@@ -291,6 +302,8 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
     tstatus = marts["target_status"]
     tables["targets.csv"] = tstatus
     sections["targets"] = {"available": bool(tstatus.attrs["status"]["available"]), "file": "catalogue/targets.yml",
+                           **target_labels(tstatus),
+                           "not_evaluated": int((tstatus["status"] == "not evaluated").sum()),
                            "on_track": int((tstatus["status"] == "on track").sum()),
                            "off_track": int((tstatus["status"] == "off track").sum())}
 
@@ -301,6 +314,9 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
                                    "areas": sorted(set(comps["comparator_code"]))}
     else:
         sections["comparators"] = {"available": False, "note": comps_status["note"]}
+    _benchmark_sections(marts, tables, sections)
+
+    _london_section(london, tables, sections)
 
     qc = quality_checks(wh)
     sections["quality_checks"] = ({"available": True, "source": "quality.check_results"} if qc is not None else
@@ -336,6 +352,7 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         progress=tables["progress.csv"], intervals=iv, uncertainty=unc, peers=tables.get("similar_wards.csv"),
         strengths=tables.get("strengths_weaknesses.csv"), targets=tables["targets.csv"],
         comparators=tables.get("comparators.csv"), boundaries=wh.boundaries, postcodes=wh.postcodes,
+        benchmarks=tables.get("benchmarks.csv"), trends=tables.get("trends.csv"),
         sections=sections, release_files={n: len(b) for n, b in files.items()})
     files["data_dictionary.csv"] = data_dictionary(tables | {"weights.csv": tables["weights.csv"]} | audit_frames,
                                                    list(files) + list(explorer_files))
@@ -347,9 +364,41 @@ def build_release(wh: Warehouse, *, borough: dict, sources_path: Path, targets_p
         code_version=code_version,
         extra={"diagnostics": _records(tables.get("diagnostics.csv")), "quality_checks": qc or [],
                "sections": sections, "explorer": "index.html",
+               # third-party code shipped in the release, with its licence (explorer/vendor/<lib>/)
+               "third_party": explorer_bundle.third_party(),
                # the GX Data Docs of each check, inside the release (see publish.release.RUN_RECORD_PREFIXES)
                "data_docs": dict(sorted((data_docs or {}).items()))})
     return year, files
+
+
+def _benchmark_sections(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], sections: dict) -> None:
+    """Each area against its benchmark and its recent trend (marts.benchmarks, marts.trends):
+    release tables, and what the explorer says about them."""
+    from social_progress.publish import benchmark, trend
+
+    for name, file in (("benchmarks", "benchmarks.csv"), ("trends", "trends.csv")):
+        if name in marts:
+            tables[file] = marts[name]
+    if "benchmarks" in marts:
+        b = marts["benchmarks"]
+        sections["benchmarks"] = {"available": True, "file": "benchmarks.csv",
+                                  "comparisons": b["comparison"].value_counts().sort_index().to_dict(),
+                                  "scores": benchmark.NO_SCORE_INTERVAL}
+    if "trends" in marts:
+        sections["trends"] = {"available": True, "file": "trends.csv", "window": trend.WINDOW,
+                              "min_points": trend.MIN_POINTS}
+
+
+def _london_section(london, tables: dict[str, pd.DataFrame], sections: dict[str, dict]) -> None:
+    """London's score and the borough's rank among London's boroughs (publish.london_comparison):
+    london_comparison.csv when there is a comparison; the section says which London layer and
+    framework it came from, or why there is none."""
+    from social_progress.publish import london_comparison
+
+    lc = london or london_comparison.unavailable(f"no London layer was given: {london_comparison.HOW_TO_GET}")
+    sections["london_comparison"] = lc.section
+    if lc.table is not None:
+        tables[london_comparison.TABLE] = lc.table
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict]:

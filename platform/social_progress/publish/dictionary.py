@@ -25,10 +25,21 @@ FILES = {
     "similar_wards.parquet": "similar_wards.csv as Parquet.",
     "strengths_weaknesses.csv": "Each ward's scores against the mean of its peers: relative strengths and weaknesses.",
     "strengths_weaknesses.parquet": "strengths_weaknesses.csv as Parquet.",
-    "targets.csv": "Borough Manifesto targets: current value, trend and on-track status.",
+    "targets.csv": "The borough's targets (catalogue/targets.yml), each adopted or illustrative (adoption_status: an "
+                   "illustrative target is a draft, not adopted by the council): current value, trend and status.",
     "targets.parquet": "targets.csv as Parquet.",
     "comparators.csv": "The borough's indicators next to London and its neighbouring boroughs.",
     "comparators.parquet": "comparators.csv as Parquet.",
+    "london_comparison.csv": "London's own index and dimension scores and the borough's rank among the London boroughs, "
+                             "per year, from the London layer of the London-wide run, on the London common framework "
+                             "(publish/london_comparison.py; metadata.json sections.london_comparison says which layer).",
+    "london_comparison.parquet": "london_comparison.csv as Parquet.",
+    "benchmarks.csv": "Each LSOA's and ward's indicator values against the borough's, and the borough's against London's: "
+                      "better, similar or worse by the value's 95% confidence interval (publish/benchmark.py).",
+    "benchmarks.parquet": "benchmarks.csv as Parquet.",
+    "trends.csv": "The recent trend of every area's measures over the last five data years: increasing or decreasing "
+                  "significantly, no significant trend, or not enough data (publish/trend.py).",
+    "trends.parquet": "trends.csv as Parquet.",
     "uncertainty.csv": "Monte Carlo sensitivity of the index: rank intervals for every area and year.",
     "uncertainty.parquet": "uncertainty.csv as Parquet.",
     "weights.csv": "Indicator weights within each component.",
@@ -37,7 +48,9 @@ FILES = {
     "data_dictionary.csv": "This dictionary. In every CSV file, text beginning with =, +, -, @, a tab or a carriage "
                            "return is written with a leading ' so that a spreadsheet shows it as text and never runs it "
                            "as a formula; numbers are unchanged, and the Parquet files hold the text as it is.",
-    "metadata.json": "Borough, years, every input (source, licence, period, content hash), code version, weights, diagnostics, checks, and the sha256 of every other file.",
+    "metadata.json": "Borough, years, every input (source; its publisher, the publisher's contact and where the latest "
+                     "edition is; the council steward role that fetches it; licence, period, content hash), code version, "
+                     "weights, diagnostics, checks, and the sha256 of every other file.",
     **AUDIT_FILES,   # audit/ (publish.audit)
 }
 
@@ -46,7 +59,7 @@ COLUMNS = {
     "area_name": "Name of the area.",
     "area_level": "lsoa, ward or borough.",
     "boundary": "Boundary set: lsoa11 (LSOA 2011), ward19 (the wards before May 2022), ward22 (the wards from May 2022), lad (the borough).",
-    "year": "Index year (or, in indicator_values and comparators, the data year).",
+    "year": "Index year (or, in indicator_values, comparators and benchmarks, and for indicators in trends, the data year).",
     "base_year": "The earlier year of the comparison.",
     "measure_type": "indicator, component, dimension or index.",
     "measure": "Indicator id, or the name of the component, dimension or index.",
@@ -55,6 +68,17 @@ COLUMNS = {
     "data_year": "The year the indicator value comes from (the latest on or before the index year).",
     "score": "Score from 0 (worst goalpost) to 100 (best goalpost).",
     "rank": "Rank within the boundary set and year (1 = best).",
+    "london_score": "London's own score in the London layer (London scored as one area from its own indicator values, "
+                    "not an average of boroughs); empty when the layer has none.",
+    "borough_score": "The borough's score in the London layer (the London common framework).",
+    "london_rank": "The borough's rank among the boroughs the London layer scores (1 = best), on scores to one decimal place.",
+    "tied": "Whether another borough has the same score to one decimal place (shown as =).",
+    "boroughs_ranked": "How many London boroughs the London layer scores that year (the City of London is not scored "
+                       "where a source does not cover it).",
+    "rank_text": "The rank as the explorer shows it, e.g. =5th of 32.",
+    "release_common_score": "The borough's score in this release's London common framework (scores_common.csv, or "
+                            "scores.csv when the borough has no council indicators); differs from borough_score when the "
+                            "layer was scored on other data or the borough's framework holds an indicator London's lacks.",
     "change": "Change in score since the previous index year.",
     "imputed_share": "Share of the score resting on imputed values.",
     "indicator_id": "Indicator id (see indicators.csv).",
@@ -108,22 +132,54 @@ COLUMNS = {
     "difference": "score - peer_mean.",
     "threshold": "Gap needed to call a difference a strength or weakness: the larger of 5 points and peer_sd.",
     "assessment": "relative strength, relative weakness or neutral.",
-    "target": "Target value, in the indicator's unit.",
+    "kind": "absolute (reach a value), london_gap (close a share of the gap to London's value) or london_rank (reach "
+            "a rank among the 33 London boroughs).",
+    "adoption_status": "adopted (the council adopted the target; source names the decision) or illustrative (a draft "
+                       "for discussion, not adopted: the explorer labels it \"Illustrative target, not adopted\").",
+    "target": "absolute: the target value, in the indicator's unit; london_gap: the share of the baseline year's gap to "
+              "London to close; london_rank: the rank to reach or better (1 = best).",
     "target_year": "Year the target should be reached.",
-    "baseline_year": "First data year of the borough's series.",
-    "baseline_value": "Value in the baseline year.",
+    "baseline_year": "First data year of the borough's series (london_gap: the year whose gap to London is to be closed).",
+    "baseline_value": "The borough's value in the baseline year.",
     "current_year": "Latest data year up to the release year.",
-    "current_value": "Value in the current year.",
-    "trend_per_year": "Least-squares slope over the last five data years (units per year).",
-    "trend": "improving, worsening, flat, or no trend (one data year).",
-    "projected_value": "Current value extended by the trend to the target year.",
-    "status": "on track (met, or the trend reaches the target in time), off track, or no data.",
+    "current_value": "The borough's value in the current year.",
+    "reference_value": "london_gap: London's value in the current year; london_rank: the value holding the target rank "
+                       "among the other London boroughs in the current year (blank for absolute targets).",
+    "boroughs_compared": "london_rank: how many London boroughs (the borough included) have a value in the current year.",
+    "current_rank": "london_rank: the borough's rank among them in the current year (1 = best).",
+    "current_gap": "Relative targets: how much worse the borough is than the reference value, in the indicator's unit "
+                   "(negative: better).",
+    "target_gap": "Relative targets: the largest gap that meets the target (london_gap: the baseline year's gap, if the "
+                  "borough was worse then, times one minus the share to close; london_rank: 0).",
+    "trend_per_year": "Least-squares slope over the last five data years (units per year), of the value for absolute "
+                      "targets and of the gap for relative ones.",
+    "trend": "improving, worsening, flat, no trend (one data year), not evaluated or no data.",
+    "projected_value": "The latest value (absolute) or gap (relative targets) extended by the trend to the target year.",
+    "status": "on track (met, or the trend reaches the target in time), off track, not evaluated (a relative target "
+              "without London's or the other boroughs' values: see status_reason), or no data.",
+    "status_reason": "Why the status was given (for not evaluated: which data are missing).",
     "note": "Note on the target.",
-    "source": "Where the target comes from.",
+    "source": "The document or decision the target comes from; for an illustrative target, who drafted it and that it "
+              "is not adopted.",
     "comparator_code": "ONS code of the area compared (the borough, London E12000007, or a neighbouring borough).",
     "comparator_name": "Name of the area compared.",
     "role": "borough, london or neighbour.",
-    "compared_with_london": "better / worse than London when the 95% intervals do not overlap, similar when they do, not compared otherwise.",
+    "compared_with_london": "better / worse than London when the borough's 95% interval excludes London's value, similar when it includes it, not compared otherwise.",
+    "benchmark_code": "ONS code of the benchmark: the borough for LSOAs and wards, London (E12000007) for the borough.",
+    "benchmark_name": "Name of the benchmark.",
+    "benchmark_value": "The benchmark's value of the indicator in the same data year.",
+    "comparison": "better / worse (the 95% interval excludes the benchmark's value, by the indicator's direction; higher / "
+                  "lower when it has none), similar (it includes it), or not compared (with the reason).",
+    "n_points": "Number of yearly values in the trend's window (the last five on or before the year).",
+    "first_year": "First year of the trend's window.",
+    "last_year": "Last year of the trend's window.",
+    "trend_test": "chi_squared_trend (proportions: chi-squared test for trend) or least_squares (the slope's 95% interval).",
+    "slope": "Least-squares slope of the values over the window (units per year).",
+    "slope_ci_lower": "Lower end of the slope's 95% confidence interval (Student's t, n - 2 degrees of freedom).",
+    "slope_ci_upper": "Upper end of the slope's 95% confidence interval.",
+    "chi_squared": "Chi-squared statistic for trend (1 degree of freedom; significant above 3.84), signed by the direction of the trend.",
+    "recent_trend": "increasing / decreasing (significant at 5%), no significant trend, or not enough data for a trend (fewer than 3 values).",
+    "trend_assessment": "getting better / getting worse by the measure's direction (blank when no significant trend or no direction).",
     "weight": "Weight of the indicator within its component.",
     "method": "Weighting method (equal or pca).",
     "loading": "First principal-component loading.",

@@ -1,9 +1,10 @@
 """The explorer inside a release: the static page plus its data, as release files.
 
-The page (`social_progress/explorer/`: index.html, app.js, style.css, no third-party code)
-is copied into the release; its data is written beside it as scripts rather than JSON
-fetched at run time, so the page works from any plain file server and even opened straight
-from disk (where a browser refuses fetch() but runs a <script src>), with no internet.
+The page (`social_progress/explorer/`: index.html, app.js, style.css, charts.js, and under
+vendor/ the charting library charts.js loads, with its licence) is copied into the release;
+its data is written beside it as scripts rather than JSON fetched at run time, so the page
+works from any plain file server and even opened straight from disk (where a browser
+refuses fetch() but runs a <script src>), with no internet.
 Boundaries are projected here once (British National Grid, the boundaries' own projection,
 scaled to the SVG's view box), so the browser needs no map library.
 
@@ -25,8 +26,9 @@ import pandas as pd
 
 from social_progress.geography.postcodes import AREAS_1, AREAS_2, normalise_series
 from social_progress.publish.dictionary import FILES as FILE_DESCRIPTIONS
+from social_progress.publish.explorer_series import series_files
 
-STATIC = ["index.html", "app.js", "style.css"]
+STATIC = ["index.html", "app.js", "style.css", "charts.js"]
 MAP_BOUNDARIES = [("ward22", "Wards (from May 2022)"), ("ward19", "Wards (before May 2022)"),
                   ("lsoa11", "Neighbourhoods (LSOA 2011)"), ("lsoa21", "Neighbourhoods (LSOA 2021)")]
 VIEW_WIDTH = 1000.0
@@ -48,10 +50,28 @@ def static_files() -> dict[str, bytes]:
         data = (root / name).read_bytes()
         out["index.html" if name == "index.html" else f"explorer/{name}"] = data
     vendor = root / "vendor"
-    if vendor.is_dir():
-        for f in sorted(vendor.iterdir(), key=lambda p: p.name):
-            if f.is_file():
-                out[f"explorer/vendor/{f.name}"] = f.read_bytes()
+    if vendor.is_dir():   # third-party code with its licence, one folder per library (vendor/<lib>/)
+        def walk(folder, prefix):
+            for f in sorted(folder.iterdir(), key=lambda p: p.name):
+                if f.is_dir():
+                    walk(f, f"{prefix}{f.name}/")
+                elif f.is_file():
+                    out[f"{prefix}{f.name}"] = f.read_bytes()
+        walk(vendor, "explorer/vendor/")
+    return out
+
+
+def third_party() -> list[dict]:
+    """The vendored libraries the explorer ships (vendor/<lib>/VENDORED.json: package, version,
+    licence, registry integrity, files), for the release's attribution notice (metadata.json)."""
+    vendor = package_files("social_progress") / "explorer" / "vendor"
+    if not vendor.is_dir():
+        return []
+    out = []
+    for lib in sorted(vendor.iterdir(), key=lambda p: p.name):
+        record = lib / "VENDORED.json"
+        if lib.is_dir() and record.is_file():
+            out.append({**json.loads(record.read_text(encoding="utf-8")), "folder": f"explorer/vendor/{lib.name}/"})
     return out
 
 
@@ -138,7 +158,7 @@ def geo_doc(boundaries: gpd.GeoDataFrame) -> dict:
 
 
 def data_doc(*, borough, year, years, scores, metadata, progress, intervals, uncertainty, peers, strengths, targets,
-             comparators, sections, release_files, boundaries, postcode_file=None) -> dict:
+             comparators, sections, release_files, boundaries, postcode_file=None, benchmarks=None, trends=None) -> dict:
     """Everything the page shows, in one document (split() makes the files)."""
     meta = metadata.set_index("indicator_id")
     measures = [{"id": "Social Progress Index", "name": "Social Progress Index", "type": "index"}]
@@ -192,14 +212,15 @@ def data_doc(*, borough, year, years, scores, metadata, progress, intervals, unc
         sc.setdefault(str(int(r.year)), {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = entry
 
     # ratings and reasons repeat: entries hold their positions in two short lists
-    ratings = sorted(progress["rating"].unique())
+    shown = [_shown_rating(a, b) for a, b in zip(progress["rating"], progress["reason"])]
+    ratings = sorted(set(shown))
     reasons = sorted(progress["reason"].unique())
     rating_at, reason_at = {r: i for i, r in enumerate(ratings)}, {r: i for i, r in enumerate(reasons)}
     prog: dict = {"ratings": ratings, "reasons": reasons, "pairs": {}}
-    for r in progress.itertuples():
+    for r, rating in zip(progress.itertuples(), shown):
         key = f"{int(r.base_year)}:{int(r.year)}"
         prog["pairs"].setdefault(key, {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = [
-            rating_at[r.rating], reason_at[r.reason]]
+            rating_at[rating], reason_at[r.reason]]
 
     unc = None
     if uncertainty is not None:
@@ -257,7 +278,63 @@ def data_doc(*, borough, year, years, scores, metadata, progress, intervals, unc
            "labels": label_points(boundaries),
            # the postcode search's lookup, a file loaded only when someone types a postcode
            "postcode_file": postcode_file}
+    doc.update(benchmark_doc(scores, benchmarks, trends))
     return doc
+
+
+NO_NEW_DATA = "no new data"
+# {year: {boundary: {area: {measure: entry}}}} maps split into the parts like strengths
+BY_AREA_KEYS = ("benchmarks", "trends")
+
+
+def _shown_rating(rating: str, reason: str) -> str:
+    """The rating the page shows: a value carried forward (stored as "no significant change"
+    with the reason "no new data since <year>") reads "no new data": nothing new was
+    measured, so nothing was compared; the page says since when, and shows no change figure."""
+    return NO_NEW_DATA if str(reason).startswith("no new data since") else rating
+
+
+def benchmark_doc(scores: pd.DataFrame, benchmarks: pd.DataFrame | None, trends: pd.DataFrame | None) -> dict:
+    """Each area's comparison with its benchmark and its recent trend, by index year, boundary,
+    area and measure (marts.benchmarks, marts.trends; publish/benchmark.py, publish/trend.py).
+
+    An indicator's entry is the one of the data year its value comes from (scores' data_year).
+    Entries are positions in two short lists (`benchmark_text`: [comparison, reason,
+    benchmark name]; `trend_text`: [trend, assessment, first year, last year, points, test]),
+    so a part holds small integers."""
+    out: dict = {"benchmarks": None, "trends": None, "benchmark_text": [], "trend_text": []}
+    if benchmarks is None and trends is None:
+        return out
+    texts: dict[tuple, int] = {}
+    ttexts: dict[tuple, int] = {}
+    bm = {}
+    if benchmarks is not None:
+        out["benchmarks"] = {}
+        for r in benchmarks.itertuples():
+            t = (r.comparison, r.reason, _s(r.benchmark_name) or "")
+            bm[(r.indicator_id, r.boundary, r.area_code, int(r.year))] = texts.setdefault(t, len(texts))
+    tr = {}
+    if trends is not None:
+        out["trends"] = {}
+        for r in trends.itertuples():
+            t = (r.recent_trend, _s(r.trend_assessment) or "", _num(r.first_year, 0), _num(r.last_year, 0),
+                 int(r.n_points), _s(r.trend_test) or "")
+            tr[(r.measure, r.boundary, r.area_code, int(r.year))] = ttexts.setdefault(t, len(ttexts))
+    for r in scores.itertuples():
+        y = str(int(r.year))
+        if r.measure_type == "indicator":
+            if pd.isna(r.data_year):
+                continue
+            key = (r.measure, r.boundary, r.area_code, int(r.data_year))
+        else:
+            key = (r.measure, r.boundary, r.area_code, int(r.year))
+        if key in bm and r.measure_type == "indicator":
+            out["benchmarks"].setdefault(y, {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = bm[key]
+        if key in tr:
+            out["trends"].setdefault(y, {}).setdefault(r.boundary, {}).setdefault(r.area_code, {})[r.measure] = tr[key]
+    out["benchmark_text"] = [list(t) for t in texts]
+    out["trend_text"] = [list(t) for t in ttexts]
+    return out
 
 
 def _json(doc: dict) -> str:
@@ -274,6 +351,8 @@ def split(doc: dict, geo: dict) -> dict[str, bytes]:
     ("<boundary>/<year>") and one per area set's map ("geo/<boundary>"), as release files."""
     core = {**doc, "scores": {}, "progress": {**doc["progress"], "pairs": {}},
             "strengths": None if doc["strengths"] is None else {}}
+    for k in BY_AREA_KEYS:   # each area's comparison with its benchmark and its trend: like strengths
+        core[k] = None if doc.get(k) is None else {}
     parts: dict[str, dict] = {}
 
     def part(boundary: str, year: str) -> dict:
@@ -298,6 +377,13 @@ def split(doc: dict, geo: dict) -> dict[str, bytes]:
                 core["strengths"].setdefault(year, {})[b] = areas
             else:
                 part(b, year)["strengths"] = areas
+    for k in BY_AREA_KEYS:
+        for year, by_boundary in (doc.get(k) or {}).items():
+            for b, areas in by_boundary.items():
+                if b == CORE_BOUNDARY:
+                    core[k].setdefault(year, {})[b] = areas
+                else:
+                    part(b, year)[k] = areas
     for b, paths in geo["paths"].items():
         if b != CORE_BOUNDARY:
             parts[f"geo/{b}"] = {"id": f"geo/{b}", "boundary": b, "paths": paths}
@@ -316,6 +402,9 @@ def bundle(*, boundaries, postcodes=None, **kw) -> dict[str, bytes]:
     out = static_files()
     lookup = None if postcodes is None else postcode_lookup(postcodes, boundaries, kw["borough"]["code"])
     doc = data_doc(boundaries=boundaries, postcode_file=POSTCODE_FILE if lookup else None, **kw)
+    # every area's years, one part per area set, for the charts (publish.explorer_series)
+    doc["series"], series = series_files(doc)
+    out.update(series)
     out.update(split(doc, geo_doc(boundaries)))
     if lookup:
         out[POSTCODE_FILE] = f"window.SPI_POSTCODES({_json(lookup)});\n".encode("utf-8")

@@ -38,7 +38,7 @@ from typing import Callable
 
 import pandas as pd
 
-from social_progress.publish import similar, targets as targets_mod, uncertainty
+from social_progress.publish import benchmark, similar, targets as targets_mod, trend, uncertainty
 from social_progress.publish.tables import tidy
 
 SCHEMA = "marts"
@@ -53,7 +53,7 @@ class MartError(RuntimeError):
 @dataclass(frozen=True)
 class MartContext:
     """What a mart needs besides warehouse tables: the borough ({"code", "name"}) and the
-    Borough Manifesto targets file (catalogue/targets.yml; None for no targets)."""
+    targets file (catalogue/targets.yml; None for no targets)."""
     borough: dict
     targets_path: Path | None = None
 
@@ -182,21 +182,23 @@ def strengths_weaknesses(scores: pd.DataFrame, peers: pd.DataFrame, peers_status
     return _finish("strengths_weaknesses", similar.strengths_weaknesses(scores, peers), note=peers_status.get("note", ""))
 
 
-def target_status(targets: list[dict] | Path | str | None, borough_values: pd.DataFrame, metadata: pd.DataFrame,
-                  year: int, borough: str | None = None) -> pd.DataFrame:
-    """marts.target_status: every Borough Manifesto target with the borough's current value,
-    trend, projection and status (targets.csv). `targets`: parsed targets or the YAML path
-    (whose targets count only for the borough it names). An unknown indicator does not stop
-    publication: its row reads "no data"."""
+def target_status(targets: list | Path | str | None, borough_values: pd.DataFrame, metadata: pd.DataFrame,
+                  year: int, borough: str | None = None, comparators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """marts.target_status: every target of catalogue/targets.yml (adopted or illustrative)
+    with the borough's current value, trend, projection and status (targets.csv).
+    `targets`: parsed targets or the YAML path (whose targets count only for the borough it
+    names; an indicator the indicator catalogue, marts.indicator_metadata, lacks is refused
+    with targets_file.TargetsError). `comparators`: marts.indicator_comparators, London's and
+    the other boroughs' values for the relative targets (None: not in the warehouse)."""
     note = "no targets in catalogue/targets.yml"
     if targets is None:
         targets = []
     elif isinstance(targets, (str, Path)):
         owner = targets_mod.targets_borough(Path(targets))
-        targets = targets_mod.load_targets(Path(targets), borough=borough)
+        targets = targets_mod.load_targets(Path(targets), known=set(metadata["indicator_id"]), borough=borough)
         if owner and borough and owner != borough:
             note = f"catalogue/targets.yml holds the targets of {owner}, not of this borough ({borough})"
-    status = targets_mod.target_status(targets, borough_values, metadata, year)
+    status = targets_mod.target_status(targets, borough_values, metadata, year, london=comparators, borough=borough)
     return _finish("target_status", status, available=bool(targets), note="" if targets else note)
 
 
@@ -217,6 +219,8 @@ def comparisons(comparators: pd.DataFrame | None, values: pd.DataFrame, metadata
     if comparators is None:
         return _empty("comparisons", NO_COMPARATORS)
     c = comparators.copy()
+    if "comparator_type" in c:   # the other London boroughs are there to rank the borough (targets), not shown
+        c = c[c["comparator_type"] != "london_borough"]
     own = values[(values["area_level"] == "borough")].copy()
     own = pd.DataFrame({"indicator_id": own["indicator_id"], "comparator_code": own["area_code"],
                         "comparator_name": borough["name"], "year": own["year"], "numerator": own["numerator"],
@@ -238,18 +242,29 @@ def comparisons(comparators: pd.DataFrame | None, values: pd.DataFrame, metadata
             continue
         lo = london.loc[key]
         lo = lo.iloc[0] if isinstance(lo, pd.DataFrame) else lo
-        if any(pd.isna(x) for x in (r.ci_lower, r.ci_upper, lo["ci_lower"], lo["ci_upper"])):
-            verdicts.append("not compared")
-        elif r.ci_lower > lo["ci_upper"] or r.ci_upper < lo["ci_lower"]:
-            higher = r.value > lo["value"]
-            good = higher == (not str(direction.get(r.indicator_id, "")).startswith("lower"))
-            verdicts.append("better" if good else "worse")
-        else:
-            verdicts.append("similar")
+        # the area's 95% interval against London's value, as every benchmark (publish.benchmark)
+        verdicts.append(benchmark.compare(r.value, r.ci_lower, r.ci_upper, lo["value"],
+                                          direction.get(r.indicator_id) or "higher_is_better"))
     with_ci["compared_with_london"] = verdicts
     if not (with_ci["role"] != "borough").any():
         return _finish("comparisons", with_ci, available=False, note=EMPTY_COMPARATORS)
     return _finish("comparisons", with_ci)
+
+
+def benchmarks(values: pd.DataFrame, metadata: pd.DataFrame, comparators: pd.DataFrame | None,
+               borough: dict) -> pd.DataFrame:
+    """marts.benchmarks: every LSOA's and ward's indicator value against the borough's, the
+    borough's against London's: better / similar / worse by its 95% interval
+    (publish.benchmark; benchmarks.csv). Intervals at full precision, as progress_ratings."""
+    intervals = uncertainty.indicator_intervals(values, metadata)
+    return _finish("benchmarks", benchmark.benchmark_table(intervals, metadata, borough, comparators))
+
+
+def trends(values: pd.DataFrame, metadata: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """marts.trends: the recent trend (last five data years) of every area's measures,
+    increasing / decreasing significantly or not (publish.trend; trends.csv)."""
+    intervals = uncertainty.indicator_intervals(values, metadata)
+    return _finish("trends", trend.trend_table(intervals, scores, metadata))
 
 
 # ------------------------------------------------------------------------------ the registry
@@ -282,12 +297,22 @@ def _compute_strengths(t: Tables, ctx: MartContext) -> pd.DataFrame:
 def _compute_targets(t: Tables, ctx: MartContext) -> pd.DataFrame:
     values = t["marts.indicator_values"]
     return target_status(ctx.targets_path, values[values["area_level"] == "borough"], t["marts.indicator_metadata"],
-                         max(_years(t)), borough=(ctx.borough or {}).get("code"))
+                         max(_years(t)), borough=(ctx.borough or {}).get("code"),
+                         comparators=t.get("marts.indicator_comparators"))
 
 
 def _compute_comparisons(t: Tables, ctx: MartContext) -> pd.DataFrame:
     return comparisons(t.get("marts.indicator_comparators"), t["marts.indicator_values"], t["marts.indicator_metadata"],
                        ctx.borough)
+
+
+def _compute_benchmarks(t: Tables, ctx: MartContext) -> pd.DataFrame:
+    return benchmarks(t["marts.indicator_values"], t["marts.indicator_metadata"], t.get("marts.indicator_comparators"),
+                      ctx.borough)
+
+
+def _compute_trends(t: Tables, ctx: MartContext) -> pd.DataFrame:
+    return trends(t["marts.indicator_values"], t["marts.indicator_metadata"], t["marts.index_scores"])
 
 
 _PROGRESS_FLOATS = ["value_base", "value", "value_change", "score_change", "ci_lower_base", "ci_upper_base", "ci_lower",
@@ -346,26 +371,55 @@ DERIVED_MARTS: dict[str, MartSpec] = {s.name: s for s in [
         round_to={"score": 4, "peer_mean": 4, "peer_sd": 4, "difference": 4, "threshold": 4}, ints=("year", "n_peers")),
     MartSpec(
         name="target_status",
-        description="Borough Manifesto targets (catalogue/targets.yml): the borough's current value, trend over the "
-                    "last five data years, projection to the target year, and on track / off track / no data.",
+        description="The borough's targets (catalogue/targets.yml), each adopted or illustrative: absolute, gap to "
+                    "London or rank among London boroughs; current value, trend over the last five data years, "
+                    "projection to the target year, and on track / off track / not evaluated / no data.",
         inputs=("marts.indicator_values", "marts.indicator_metadata", "marts.index_years"),
-        read_columns={"marts.indicator_values": ("indicator_id", "area_level", "year", "value")},
+        optional_inputs=("marts.indicator_comparators",),
+        read_columns={"marts.indicator_values": ("indicator_id", "area_level", "year", "value"),
+                      "marts.indicator_comparators": ("indicator_id", "comparator_code", "year", "value")},
         files=("catalogue/targets.yml",),
-        key=("indicator_id", "target_year", "target"), columns=tuple(targets_mod.TARGET_COLUMNS),
+        key=("indicator_id", "kind", "target_year", "target"), columns=tuple(targets_mod.TARGET_COLUMNS),
         compute=_compute_targets, release_file="targets.csv",
-        order=("indicator_id", "target_year"),
-        round_to={"target": 6, "baseline_value": 6, "current_value": 6, "trend_per_year": 6, "projected_value": 6},
-        ints=("target_year", "baseline_year", "current_year")),
+        order=("indicator_id", "kind", "target_year"),
+        round_to={"target": 6, "baseline_value": 6, "current_value": 6, "reference_value": 6, "current_gap": 6,
+                  "target_gap": 6, "trend_per_year": 6, "projected_value": 6},
+        ints=("target_year", "baseline_year", "current_year", "boroughs_compared", "current_rank")),
     MartSpec(
         name="comparisons",
         description="The borough's indicators next to London and its neighbours (marts.indicator_comparators), with "
-                    "95% intervals and better / similar / worse than London by interval overlap.",
+                    "95% intervals and better / similar / worse than London: the borough's interval against "
+                    "London's value (publish.benchmark).",
         inputs=("marts.indicator_values", "marts.indicator_metadata"),
         optional_inputs=("marts.indicator_comparators",),
         key=("indicator_id", "year", "comparator_code"), columns=COMPARISON_COLUMNS,
         compute=_compute_comparisons, release_file="comparators.csv",
         order=("indicator_id", "year", "role", "comparator_code"),
         round_to={"value": 6, "ci_lower": 6, "ci_upper": 6}, ints=("year",)),
+    MartSpec(
+        name="benchmarks",
+        description="Every LSOA's and ward's indicator value against the borough's, and the borough's against "
+                    "London's: better / similar / worse (higher / lower with no direction) when its 95% confidence "
+                    "interval excludes / includes the benchmark's value; not compared, with the reason, otherwise.",
+        inputs=("marts.indicator_values", "marts.indicator_metadata"),
+        optional_inputs=("marts.indicator_comparators",),
+        read_columns={"marts.indicator_comparators": ("indicator_id", "comparator_code", "year", "value")},
+        key=("indicator_id", "boundary", "area_code", "year"), columns=tuple(benchmark.BENCHMARK_COLUMNS),
+        compute=_compute_benchmarks, release_file="benchmarks.csv",
+        order=("indicator_id", "boundary", "area_code", "year"),
+        round_to={"value": 8, "ci_lower": 8, "ci_upper": 8, "benchmark_value": 8}, ints=("year",)),
+    MartSpec(
+        name="trends",
+        description="The recent trend of every area's indicators (last five data years) and scores (last five index "
+                    "years): increasing / decreasing significantly (chi-squared test for trend for proportions, else "
+                    "a least-squares slope's 95% interval), no significant trend, or not enough data (< 3 points).",
+        inputs=("marts.indicator_values", "marts.indicator_metadata", "marts.index_scores"),
+        read_columns={"marts.index_scores": ("boundary", "area_code", "year", "measure_type", "measure", "score")},
+        key=("boundary", "area_code", "year", "measure_type", "measure"), columns=tuple(trend.TREND_COLUMNS),
+        compute=_compute_trends, release_file="trends.csv",
+        order=("boundary", "area_code", "year", "measure_type", "measure"),
+        round_to={"slope": 8, "slope_ci_lower": 8, "slope_ci_upper": 8, "chi_squared": 6},
+        ints=("year", "n_points", "first_year", "last_year")),
 ]}
 
 
@@ -430,6 +484,14 @@ def write_mart(db_path: Path, spec: MartSpec, frame: pd.DataFrame) -> int:
     with connect(Path(db_path)) as con:
         con.execute(f"COMMENT ON TABLE \"{SCHEMA}\".\"{spec.name}\" IS '{comment}'")
     return n
+
+
+def mart_is_current(con, name: str) -> bool:
+    """Whether marts.<name> has the columns the code writes today (a mart written by older
+    code, e.g. before a column was added, is computed again rather than read)."""
+    cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                                      "AND table_name = ? ORDER BY ordinal_position", [SCHEMA, name]).fetchall()]
+    return cols == list(DERIVED_MARTS[name].columns)
 
 
 def read_mart(con, name: str) -> pd.DataFrame:
