@@ -79,8 +79,12 @@ def _use(monkeypatch, *receivers):
      {"column_set": ["LSOA11CD", "2019"]}, "The file is missing column LSOA11CD"),
     (dict(expectation="expect_column_values_to_be_between", column="age_days", batch="freshness", unexpected_count=1,
           examples=[{"age_days": 1802, "latest_period": "2021", "max_age_days": 732}], cadence="yearly"),
-     {"column": "age_days"}, "The copy here is older than the publisher's cadence: a newer edition is due (the "
-                             "newest period here is 2021, 1,802 days old; a yearly source allows 732)"),
+     {"column": "age_days"}, "A newer edition is due (the publisher issues it every year; the copy here is from "
+                             "2021, 1,802 days old)"),
+    (dict(expectation="expect_column_values_to_be_between", column="age_days", batch="freshness", unexpected_count=1,
+          examples=[{"age_days": 1406, "latest_period": "2023-01", "max_age_days": 93}], cadence="monthly"),
+     {"column": "age_days"}, "A newer edition is due (the publisher issues it every month; the copy here is from "
+                             "January 2023, 1,406 days old)"),
     (dict(expectation="expect_column_values_to_be_unique", column="New code", batch="rows", unexpected_count=2),
      {"column": "New code"}, "2 rows repeat a value of column New code that should appear once"),
     (dict(expectation="expect_table_row_count_to_be_between", batch="rows", observed=12),
@@ -93,6 +97,25 @@ def test_common_expectations_have_plain_titles(failure, kwargs, title):
     assert words.title == title
     assert words.action and "expect_" not in words.title
     assert failure["expectation"] in words.detail
+
+
+@pytest.mark.parametrize("event, title", [
+    (dict(check_name="no_excluded_rows_food_hygiene_poor_rating_rate_", asset_key="indicators/food_hygiene_poor_rating_rate",
+          message="failed", failed_rows=1),
+     "1 source row could not be used for the indicator food_hygiene_poor_rating_rate (no area code or year, a code "
+     "of another boundary vintage, or a duplicated area and year)"),
+    (dict(check_name="index_audit", asset_key="marts/index_scores", message="Personal Rights: KMO 0.494 < 0.500",
+          failed_rows=None),
+     "Components of the index fail the audit: Personal Rights: KMO 0.494 < 0.500"),
+])
+def test_failed_model_checks_read_as_words(event, title):
+    from social_progress.alerts.problems import step_problem
+    from social_progress.catalogue.models import Owner
+
+    p = step_problem({"kind": "check", "step": "dbt_models", "severity": "warning", **event},
+                     Owner(name="Index owner", email="index.owner@example.gov.uk"))
+    assert p.wording.title == title
+    assert event["check_name"] in p.wording.detail and "Dagster UI" in p.wording.action
 
 
 # ------------------------------------------------------------------------------ attachments

@@ -72,7 +72,8 @@ def from_check_failures(frame, kwargs_of, hidden_of, n_examples: int = 5) -> lis
              "element_count": _int(r.get("element_count")),
              "examples": [_visible(e, hidden) for e in json.loads(r.get("examples_json") or "[]")],
              "observed": json.loads(r["observed_json"]) if r.get("observed_json") else None,
-             "fetch_url": _text(r.get("fetch_url")), "cadence": _text(r.get("cadence"))}
+             "fetch_url": _text(r.get("fetch_url")), "cadence": _text(r.get("cadence")),
+             "edition_date": _text(r.get("edition_date"))}
         f["examples"] = [e for e in f["examples"] if e not in ({}, "")][:n_examples]
         out.append(Problem(
             owner_name=r["owner_name"], owner_email=r["owner_email"], severity=r["severity"],
@@ -110,9 +111,11 @@ def run_events(run_id: str, instance) -> list[dict]:
             if data.passed:
                 continue
             key = data.asset_check_key
+            rows = (data.metadata or {}).get("dagster_dbt/failed_row_count")
             out.append({"kind": "check", "step": ev.step_key or "", "asset_key": "/".join(key.asset_key.path),
                         "check_name": key.name, "severity": "error" if data.severity.value == "ERROR" else "warning",
-                        "message": (data.description or "failed").strip().splitlines()[0][:600]})
+                        "message": (data.description or "failed").strip().splitlines()[0][:600],
+                        "failed_rows": _int(getattr(rows, "value", rows)) if rows is not None else None})
     return out
 
 
@@ -120,7 +123,7 @@ def step_problem(event: dict, owner, source_title: str | None = None) -> Problem
     """A failed step or an unrecorded failed check, in words."""
     step, message = event["step"], event["message"]
     if event["kind"] == "check":
-        title = f"the check {event['check_name']} on {event['asset_key']} failed: {message}"
+        title = _check_title(event)
         action = ("Open the run in the Dagster UI (Checks tab of the asset) for the failing rows, fix the model or "
                   "its inputs, and run the refresh again.")
         detail = f"check: {event['check_name']} on {event['asset_key']}"
@@ -143,6 +146,22 @@ def step_problem(event: dict, owner, source_title: str | None = None) -> Problem
                    wording=Wording(title[:1].upper() + title[1:], action, detail), kind=kind,
                    source_id=step[len("raw__"):] if kind == "ingest" else None, check_name=event.get("check_name"),
                    asset_key=event.get("asset_key"))
+
+
+def _check_title(event: dict) -> str:
+    """A failed check of a model or the index, in words: the dbt tests every indicator model
+    carries (tests/generic) and the index audit say what they found; others name the check."""
+    name, asset, n = event["check_name"] or "", event["asset_key"] or "", event.get("failed_rows")
+    model = asset.split("/")[-1]
+    rows = f"{n:,} source row{'s' if n != 1 else ''}" if isinstance(n, int) and n else "Some source rows"
+    if name.startswith("no_excluded_rows"):
+        return (f"{rows} could not be used for the indicator {model} (no area code or year, a code of another "
+                f"boundary vintage, or a duplicated area and year)")
+    if name.startswith("indicator_contract"):
+        return f"The indicator {model} does not meet the indicator contract: {event['message']}"
+    if name == "index_audit":
+        return f"Components of the index fail the audit: {event['message']}"
+    return f"The check {name} on {asset} failed: {event['message']}"
 
 
 def warehouse_problem(owner, error: str) -> Problem:

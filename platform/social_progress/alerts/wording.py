@@ -1,8 +1,8 @@
 """Say what a failed expectation means, in words a data steward reads without knowing GX.
 
 Why: "expect_column_values_to_be_between on column 'age_days' (freshness): 1 of 1 rows failed"
-tells a council officer nothing; "the copy here is older than the publisher's cadence: a newer
-edition is due" tells them what to fetch. Each Great Expectations type maps to a function that
+tells a council officer nothing; "a newer edition is due (the publisher issues it every year; the
+copy here is from 2021)" tells them what to fetch. Each Great Expectations type maps to a function that
 builds a title from the failure's own numbers (count, column, bounds, missing columns), and an
 action; anything not mapped falls back to a generic sentence. The expectation's name is kept
 as a detail line, for whoever has to open the suite.
@@ -92,15 +92,23 @@ def _between(f: dict, kw: dict) -> tuple[str, str]:
 
 
 def _freshness(f: dict) -> tuple[str, str]:
+    """"A newer edition is due (the publisher issues it every year; the copy here is from 2021,
+    1,802 days old)": the steward's copy is behind, the publisher's data is not at fault."""
+    from social_progress.quality.freshness import EVERY, describe_period
+
     ex = (f.get("examples") or [{}])[0]
     ex = ex if isinstance(ex, dict) else {}
-    title = "the copy here is older than the publisher's cadence: a newer edition is due"
-    if ex.get("latest_period") is not None and ex.get("age_days") is not None:
-        cadence = f"a {f['cadence']} source" if f.get("cadence") else "its cadence"
-        title += (f" (the newest period here is {ex['latest_period']}, {_num(ex['age_days'])} days old; "
-                  f"{cadence} allows {_num(ex.get('max_age_days'))})")
+    said = []
+    if f.get("cadence"):
+        said.append(f"the publisher issues {EVERY.get(f['cadence'], f['cadence'])}")
+    if ex.get("latest_period") is not None:
+        age = f", {_num(ex['age_days'])} days old" if ex.get("age_days") is not None else ""
+        said.append(f"the copy here is from {describe_period(str(ex['latest_period']))}{age}")
+    elif f.get("edition_date"):
+        said.append(f"the copy here is from {f['edition_date']}")
+    title = "A newer edition is due" + (f" ({'; '.join(said)})" if said else "")
     where = f" from {f['fetch_url']}" if f.get("fetch_url") else " from the publisher"
-    return title, (f"Fetch the latest edition{where}, put it where the catalogue entry says, and run the refresh "
+    return title, (f"Fetch it{where}, put it where the catalogue entry says, and run the refresh "
                    f"again. If the publisher has issued nothing newer, record that in catalogue/known_issues.yml.")
 
 
