@@ -76,12 +76,13 @@ def prepare(args: argparse.Namespace) -> int:
     from social_progress.council_systems import ensure_council_systems
 
     settings = get_settings()
+    started = time.monotonic()
+    # the SYNTHETIC council systems first: the catalogue checks that every file it names exists
+    ensure_council_systems(settings, say=_say)
     problem = _catalogue_problems(settings)
     if problem:
         _say(f"Catalogue refused:\n{problem}", err=True)
         return 2
-    started = time.monotonic()
-    ensure_council_systems(settings, say=_say)
     path, parsed = prepare_manifest(settings, force=getattr(args, "force", False))
     _say(f"dbt manifest: {path} ({'parsed' if parsed else 'up to date'}, {time.monotonic() - started:.1f} s)")
     _instance(settings)
@@ -112,11 +113,6 @@ def refresh(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     settings = get_settings()
-    problem = _catalogue_problems(settings)
-    if problem:
-        _say(f"Refresh refused: the catalogue cannot be used with this deployment:\n{problem}", err=True)
-        _say("Nothing was run and no owner was alerted; the previous release is unchanged.", err=True)
-        return 2
     if not args.verbose:
         _quiet_dagster()
     wait = 0.0 if args.no_wait else args.wait
@@ -138,8 +134,14 @@ def _refresh_locked(args, settings, started: float) -> int:
 
     from social_progress.council_systems import ensure_council_systems
 
-    # the council's systems exist before the refresh reads them (synthetic stand-ins by default)
+    # the council's systems exist before the refresh reads them (synthetic stand-ins by default),
+    # and before the catalogue is checked (it checks that every file it names exists)
     ensure_council_systems(settings, say=_say)
+    problem = _catalogue_problems(settings)
+    if problem:
+        _say(f"Refresh refused: the catalogue cannot be used with this deployment:\n{problem}", err=True)
+        _say("Nothing was run and no owner was alerted; the previous release is unchanged.", err=True)
+        return 2
     # under the lock: a waiting refresh must not re-parse into dbt_project/target while the
     # holder's dbt build writes there
     _, parsed = prepare_manifest(settings)

@@ -95,7 +95,7 @@ def test_the_definitions_refuse_a_deployment_missing_a_role(deployment):
         build_definitions(get_settings())
 
 
-def test_prepare_and_refresh_refuse_a_role_nobody_holds_before_doing_anything(deployment, capsys):
+def test_prepare_and_refresh_refuse_a_role_nobody_holds_before_any_dbt_or_dagster_work(deployment, capsys):
     from social_progress import cli
 
     _edit_areas(deployment, lambda doc: doc["stewards"].pop("care"))
