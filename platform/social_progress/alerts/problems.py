@@ -104,6 +104,8 @@ def run_events(run_id: str, instance) -> list[dict]:
             continue
         if ev.event_type == DagsterEventType.STEP_FAILURE:
             err = getattr(ev.event_specific_data, "error", None)
+            if _blocked_by_a_check(err):
+                continue  # the failed blocking check is reported itself (its evaluation, its records)
             out.append({"kind": "step", "step": ev.step_key or "", "asset_key": None, "check_name": None,
                         "severity": "error", "message": _root_message(err)})
         else:
@@ -184,6 +186,16 @@ def _visible(example, hidden: set[str]):
     if isinstance(example, dict):
         return {k: v for k, v in example.items() if k not in hidden}
     return example
+
+
+def _blocked_by_a_check(err) -> bool:
+    """A step Dagster failed because a blocking asset check of it failed with ERROR severity:
+    not a second problem, the check's own failure says what is wrong."""
+    while err is not None:
+        if err.cls_name == "DagsterAssetCheckFailedError":
+            return True
+        err = err.cause
+    return False
 
 
 def root_cause(err) -> str:
