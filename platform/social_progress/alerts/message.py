@@ -104,7 +104,7 @@ class OwnerAlert:
 def _where(p: Problem) -> str:
     parts = []
     if p.source_id:
-        parts.append(f"Source: {p.source_id}")
+        parts.append(f"Data: source {p.source_id}")
     elif p.asset_key:
         parts.append(f"Data: {p.asset_key}")
     if p.unexpected_count is not None and p.element_count and p.element_count > 1:
