@@ -18,8 +18,10 @@ from pathlib import Path
 DEFAULT_WAIT_S = 3600.0
 
 
-# The terminal, as it was when the CLI started: dbt's console output is redirected to a log
+# The terminal, as it was when main() started: dbt's console output is redirected to a log
 # file while it runs (defs/dbt.py), and progress lines printed meanwhile must still show.
+# Taken at each call of main(), not at import: a caller that swapped sys.stdout since (a test's
+# captured output, an embedding tool) would otherwise be written to a stream it has closed.
 _STDOUT, _STDERR = sys.stdout, sys.stderr
 
 
@@ -498,6 +500,8 @@ def london(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _STDOUT, _STDERR
+    _STDOUT, _STDERR = sys.stdout, sys.stderr
     parser = argparse.ArgumentParser(prog="social-progress", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("refresh", help="refresh what changed and publish a release")

@@ -4,10 +4,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fixture_warehouse import BOROUGH, make_warehouse  # noqa: E402
+from fixture_warehouse import BOROUGH_DICT, make_warehouse  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-BOROUGH_DICT = {"code": BOROUGH[0], "name": BOROUGH[1]}
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 BOROUGH = ("E09000002", "Barking and Dagenham")
+BOROUGH_DICT = {"code": BOROUGH[0], "name": BOROUGH[1]}   # the shape build_release takes
 LSOAS = [("E01000001", "B&D 001A", "E05000001", "E05010001", 1000.0, 300),
          ("E01000002", "B&D 001B", "E05000001", "E05010001", 1200.0, 200),
          ("E01000003", "B&D 002A", "E05000002", "E05010002", 1100.0, 450),

@@ -2,16 +2,18 @@
 back; the release built from them is the one the publish step used to compute itself."""
 import hashlib
 import json
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from conftest import BOROUGH_DICT, ROOT
-from fixture_warehouse import make_warehouse
+from fixture_warehouse import BOROUGH_DICT, make_warehouse
 from social_progress.publish.build import build_release, read_warehouse
 from social_progress.publish.marts import (DERIVED_MARTS, MartContext, MartError, check_mart, read_inputs, read_mart,
                                            write_derived_marts, write_mart)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TARGETS = ("targets:\n"
            "  - {indicator: crime_rate, status: illustrative, source: 'Test draft, not adopted', target: 50, "

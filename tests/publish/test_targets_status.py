@@ -328,8 +328,7 @@ def test_a_targets_mart_written_by_older_code_is_computed_again_not_misread(tmp_
     must all be current, names it), never reads it without its status."""
     import duckdb
 
-    from conftest import BOROUGH_DICT
-    from fixture_warehouse import make_warehouse
+    from fixture_warehouse import BOROUGH_DICT, make_warehouse
     from social_progress.publish.build import build_release, read_warehouse
     from social_progress.publish.marts import MartError, write_derived_marts
 
