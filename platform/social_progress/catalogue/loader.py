@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
-from pydantic import ValidationError
+
+from social_progress.validation import describe_error, validate_entries
 
 from .errors import CatalogueError
 from .models import Catalogue, FileReader, HttpReader, Owner, Source
@@ -53,15 +54,9 @@ def load_catalogue(path: Path | str, root: Path | str | None = None,
     problems: list[str] = []
     sources: list[Source] = []
     seen: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        name = _entry_name(entry, index)
-        if not isinstance(entry, dict):
-            problems.append(f"{label}: {name}: expected a mapping, got {type(entry).__name__}")
-            continue
-        try:
-            source = Source.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(f"{label}: {name} {_describe(err)}" for err in exc.errors())
+    for index, name, source, invalid in validate_entries(entries, Source, _entry_name, _describe):
+        if source is None:
+            problems.extend(f"{label}: {name} {what}" for what in invalid)
             continue
         if source.id in seen:
             problems.append(
@@ -107,35 +102,23 @@ def _entry_name(entry: Any, index: int) -> str:
 
 
 def _describe(err: dict[str, Any]) -> str:
-    """Turn one pydantic error into "field 'a.b': what is wrong"."""
+    """A pydantic error of a source in plain words; the reader's union and the retired
+    `owner` field are explained, the rest worded as for any validated file."""
     loc = list(err["loc"])
     # A discriminated union puts the chosen tag in the location: ('reader', 'file', 'format').
     if len(loc) >= 2 and loc[0] == "reader" and loc[1] in _READER_KINDS:
         del loc[1]
     field = ".".join(str(part) for part in loc) or "(entry)"
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        what = f"{value!r} is not one of {expected}"
-    elif kind == "missing":
-        what = "is required but missing"
-    elif kind == "extra_forbidden" and loc == ["owner"]:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden" and loc == ["owner"]:
         what = ("is not a known field: a source names a `steward` role instead (the person is in "
                 "catalogue/areas.yml `stewards:`), and its `publisher: {name, contact, url}`")
-    elif kind == "extra_forbidden":
-        what = "is not a known field"
     elif kind == "union_tag_invalid":
         what = f"{ctx.get('tag')!r} is not one of {', '.join(_READER_KINDS)}"
     elif kind == "union_tag_not_found":
         what = f"is required but missing (one of {', '.join(_READER_KINDS)})"
-    elif kind == "value_error":
-        what = str(err["msg"]).removeprefix("Value error, ")
-    elif kind == "string_pattern_mismatch":
-        what = f"{value!r} does not match {ctx.get('pattern')}"
     else:
-        what = f"{err['msg']} (got {value!r})"
+        return describe_error(err, field)
     return f"field {field!r}: {what}"
 
 

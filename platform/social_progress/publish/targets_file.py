@@ -20,6 +20,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from social_progress.validation import describe_error, validate_entries
+
 LONDON_BOROUGHS = 33
 KINDS = ("absolute", "london_gap", "london_rank")
 # the fields each kind needs; a field of another kind is refused rather than ignored
@@ -80,16 +82,9 @@ class TargetsFile(BaseModel):
     targets: list[dict] = Field(default_factory=list)
 
 
-def _describe(err: dict) -> str:
-    field = ".".join(str(p) for p in err["loc"]) or "(entry)"
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "missing":
-        return f"field {field!r} is required but missing"
-    if err["type"] == "extra_forbidden":
-        return f"field {field!r} is not a known field"
-    if err["type"] == "literal_error":
-        return f"field {field!r}: {err.get('input')!r} is not one of {err['ctx']['expected']}"
-    return f"field {field!r}: {msg}" if field != "(entry)" else msg
+def _entry_name(entry, index: int) -> str:
+    """"target 3 (crime_rate)": by position (1-based) and indicator, as an editor counts."""
+    return f"target {index + 1} ({entry.get('indicator', '?')})" if isinstance(entry, dict) else f"target {index + 1}"
 
 
 def _document(path: Path) -> TargetsFile:
@@ -104,7 +99,7 @@ def _document(path: Path) -> TargetsFile:
     try:
         return TargetsFile.model_validate(doc)
     except ValidationError as exc:
-        raise TargetsError("\n".join(f"{path.name}: {_describe(e)}" for e in exc.errors())) from exc
+        raise TargetsError("\n".join(f"{path.name}: {describe_error(e)}" for e in exc.errors())) from exc
 
 
 def targets_borough(path: Path) -> str | None:
@@ -116,15 +111,10 @@ def targets_borough(path: Path) -> str | None:
 def parse_targets(entries: list, label: str = "targets.yml", known: set[str] | None = None) -> list[Target]:
     """Validate each entry; every problem of every entry in one TargetsError."""
     problems, out, seen = [], [], {}
-    for i, e in enumerate(entries or [], start=1):
-        name = f"target {i} ({e.get('indicator', '?')})" if isinstance(e, dict) else f"target {i}"
-        if not isinstance(e, dict):
-            problems.append(f"{label}: {name}: expected a mapping")
-            continue
-        try:
-            t = Target.model_validate(e)
-        except ValidationError as exc:
-            problems.extend(f"{label}: {name}: {_describe(err)}" for err in exc.errors())
+    for index, name, t, invalid in validate_entries(entries, Target, _entry_name):
+        i = index + 1
+        if t is None:
+            problems.extend(f"{label}: {name}: {what}" for what in invalid)
             continue
         if known is not None and t.indicator not in known:
             problems.append(f"{label}: {name}: unknown indicator {t.indicator!r} (not in the indicator catalogue, "
