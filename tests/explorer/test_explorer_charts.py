@@ -67,6 +67,16 @@ def reach_the_charts(browser):
         "var b = document.getElementById('trend-plot'); return !!(b && b._uplot)"))
 
 
+def open_a_wards_charts(browser, serve, release):
+    """Open the explorer, click the ward the tests use on the map and scroll to its charts:
+    (the release's scores, its years, the ward's code and name)."""
+    s, _, years, code, name, _ = a_ward_and_an_indicator_with_london(release)
+    open_page(browser, serve(release))
+    browser.find_element(By.CSS_SELECTOR, f'#map path[data-code="{code}"]').click()
+    reach_the_charts(browser)
+    return s, years, code, name
+
+
 def choose(browser, code, measure):
     Select(browser.find_element(By.ID, "measure-select")).select_by_value(measure)
     browser.find_element(By.CSS_SELECTOR, f'#map path[data-code="{code}"]').click()
@@ -125,11 +135,8 @@ def test_selecting_a_ward_draws_its_trend_beside_the_borough_and_london_with_the
 
 
 def test_the_profile_shows_every_indicator_with_the_ward_within_the_range_of_wards(browser, serve, real_release):
-    s, _, years, code, name, _ = a_ward_and_an_indicator_with_london(real_release)
+    s, years, code, name = open_a_wards_charts(browser, serve, real_release)
     year = years[-1]
-    open_page(browser, serve(real_release))
-    browser.find_element(By.CSS_SELECTOR, f'#map path[data-code="{code}"]').click()
-    reach_the_charts(browser)
     rows = browser.find_elements(By.CSS_SELECTOR, "#profile .spine-row")
     ward = s[(s["boundary"] == "ward22") & (s["year"] == year) & (s["measure_type"] == "indicator")]
     assert [r.get_attribute("data-measure") for r in rows] and \
@@ -170,11 +177,8 @@ def test_the_profile_shows_every_indicator_with_the_ward_within_the_range_of_war
 
 
 def test_the_ten_weakest_indicators_each_with_its_trend_and_at_most_five_strengths_and_weaknesses(browser, serve, real_release):
-    s, _, years, code, name, _ = a_ward_and_an_indicator_with_london(real_release)
+    s, years, code, name = open_a_wards_charts(browser, serve, real_release)
     year = years[-1]
-    open_page(browser, serve(real_release))
-    browser.find_element(By.CSS_SELECTOR, f'#map path[data-code="{code}"]').click()
-    reach_the_charts(browser)
     mine = s[(s["boundary"] == "ward22") & (s["year"] == year) & (s["area_code"] == code) & (s["measure_type"] == "indicator")]
     weakest = mine.dropna(subset=["score"]).sort_values(["score", "measure"], kind="mergesort").head(10)
     items = browser.find_elements(By.CSS_SELECTOR, "#weakest-list li")
