@@ -20,13 +20,14 @@ DEFAULT_WAIT_S = 3600.0
 
 # The terminal, as it was when main() started: dbt's console output is redirected to a log
 # file while it runs (defs/dbt.py), and progress lines printed meanwhile must still show.
-# Taken at each call of main(), not at import: a caller that swapped sys.stdout since (a test's
-# captured output, an embedding tool) would otherwise be written to a stream it has closed.
-_STDOUT, _STDERR = sys.stdout, sys.stderr
+# Set by main(), never at import: a caller that swapped sys.stdout since (a test's captured
+# output, an embedding tool) would otherwise be written to a stream it has closed.
+_STDOUT = _STDERR = None
 
 
 def _say(msg: str, err: bool = False) -> None:
-    print(msg, file=_STDERR if err else _STDOUT, flush=True)
+    out = _STDERR if err else _STDOUT
+    print(msg, file=out or (sys.stderr if err else sys.stdout), flush=True)
 
 
 def _instance(settings):
